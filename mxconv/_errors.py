@@ -1,0 +1,25 @@
+"""mxconv's exception and warning types (internal module; import them from ``mxconv``).
+
+This module imports nothing, so ``mxconv`` can export the types without pulling in MXNet.
+"""
+
+
+class MxconvError(ValueError):
+    """Input mxconv refuses to compute on: the message names the argument, what was
+    expected and what came."""
+
+
+class MxconvTypeError(MxconvError, TypeError):
+    """An argument of the wrong kind: not an array of numbers, not a context."""
+
+
+class ContextError(MxconvError):
+    """A context this MXNet build or machine cannot run on, such as ``mx.gpu(0)`` with no GPU."""
+
+
+class RecordingError(MxconvError):
+    """The book's path was called under ``autograd.record()``, which it cannot be."""
+
+
+class SlowReferenceWarning(UserWarning):
+    """The book's path is estimated to run for longer than ``mxconv.reference.WARN_SECONDS``."""

@@ -1,0 +1,264 @@
+"""The one gate every public mxconv function passes its arguments through (internal).
+
+Conversion to NDArray, shape checks, padding and stride, ctx resolution and
+placement, and the two guards of the book's path (autograd, run time). No other
+module of mxconv inspects shapes; each public function calls one helper here
+before it does any work, so that bad input gets a clear :class:`MxconvError`
+(or :class:`MxconvTypeError`) naming the argument, what was expected and what came.
+"""
+import numbers
+import warnings
+from typing import NamedTuple, Tuple
+
+import mxnet as mx
+import numpy as np
+from mxnet import nd
+
+from ._errors import ContextError, MxconvError, MxconvTypeError, RecordingError, SlowReferenceWarning
+
+FLOAT_DTYPES = ("float16", "float32", "float64")
+
+# The book's path issues four tiny MXNet operations (slice, multiply, sum, write)
+# for every term c_o * c_i * out_h * out_w of the result. Measured once on the
+# project's 2-core build machine (mxnet 1.9.1 CPU wheel, default threads): median
+# of 3 runs of the book's corr2d_multi_in_out on (c_i, h, c_o, k) = (3, 12, 4, 3),
+# (2, 20, 2, 3), (1, 30, 1, 1), (4, 8, 4, 5): 612 to 770 microseconds per term.
+REFERENCE_SECONDS_PER_TERM = 6.5e-4
+# Above this estimate the book's path warns and points at mxconv.fast.
+REFERENCE_WARN_SECONDS = 30.0
+
+
+class Spec(NamedTuple):
+    """What one operation accepts."""
+
+    x_layouts: Tuple[str, ...]  # accepted layouts of X, one per number of axes
+    k_layout: str
+    k_channel_axis: int  # the axis of K that must equal X's channel count, or None
+    one_by_one: bool = False
+
+
+_X3 = "(c_i, h, w)"
+_X4 = "(n, c_i, h, w)"
+_K4 = "(c_o, c_i, k_h, k_w)"
+SPECS = {
+    "corr2d": Spec(("(h, w)",), "(k_h, k_w)", None),
+    "corr2d_multi_in": Spec((_X3,), "(c_i, k_h, k_w)", 0),
+    "corr2d_multi_in_out": Spec((_X3,), _K4, 1),
+    "corr2d_multi_in_out_1x1": Spec((_X3,), "(c_o, c_i, 1, 1)", 1, one_by_one=True),
+}
+
+
+class ConvArgs(NamedTuple):
+    """Checked arguments of a convolution, placed on ``ctx``."""
+
+    X: nd.NDArray
+    K: nd.NDArray
+    ctx: mx.Context
+    padding: Tuple[int, int]
+    stride: Tuple[int, int]
+
+
+def _layout_ndim(layout):
+    return layout.count(",") + 1
+
+
+def as_array(name, value):
+    """Read ``value`` as an NDArray or a numpy array of a float dtype (no copy to a device yet).
+
+    NDArrays and numpy arrays of float16/32/64 keep their dtype; integers, booleans
+    and nested lists of Python numbers become float32, as ``nd.array`` makes them.
+    """
+    if isinstance(value, nd.NDArray):
+        if getattr(value, "stype", "default") != "default":
+            value = value.tostype("default")
+        if type(value) is not nd.NDArray and hasattr(value, "as_nd_ndarray"):
+            value = value.as_nd_ndarray()  # mxnet.numpy arrays
+        return _float_dtype(name, value, np.dtype(value.dtype), keep_float=True)
+    if value is None or isinstance(value, (str, bytes, dict, set)):
+        raise MxconvTypeError(
+            "%s must be an array of numbers (NDArray, numpy array or nested lists), got %s"
+            % (name, type(value).__name__)
+        )
+    try:
+        with warnings.catch_warnings():
+            # numpy < 1.24 only warns when it makes an object array of ragged lists
+            warnings.simplefilter("error")
+            array = np.asarray(value)
+    except (ValueError, TypeError, Warning) as err:
+        raise MxconvError(
+            "%s must be a rectangular array of numbers; this %s is ragged or mixed (%s)"
+            % (name, type(value).__name__, err)
+        ) from None
+    return _float_dtype(name, array, array.dtype, keep_float=isinstance(value, np.ndarray))
+
+
+def _float_dtype(name, array, dtype, keep_float):
+    if dtype.kind in "biu" or (dtype.kind == "f" and not keep_float):
+        return array.astype(np.float32)
+    if dtype.kind == "f" and dtype.name in FLOAT_DTYPES:
+        return array
+    raise MxconvTypeError(
+        "%s must hold real numbers of dtype %s (or integers, made float32), got dtype %s"
+        % (name, "/".join(FLOAT_DTYPES), dtype)
+    )
+
+
+def _pair(name, value, minimum):
+    """``value`` as a pair (h, w) of ints >= minimum."""
+    items = value if isinstance(value, (tuple, list)) else (value,)
+    ok = len(items) in (1, 2) and all(
+        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= minimum for v in items
+    )
+    if not ok:
+        raise MxconvError(
+            "%s must be an int >= %d or a pair (h, w) of such ints, got %r" % (name, minimum, value)
+        )
+    return (int(items[0]), int(items[-1]))
+
+
+def resolve_ctx(ctx, X=None):
+    """The context to compute in: ``ctx``, else X's context, else the current default.
+
+    Raises :class:`MxconvTypeError` for something that is not a ``mx.Context`` and
+    :class:`ContextError` for a GPU this build or machine does not have.
+    """
+    # A fresh Context each time: mx.Context saves the outer context on the object
+    # it enters, so entering the very object that is already current (say, inside
+    # the caller's own `with mx.cpu(1):`) would leak cpu(1) past both blocks.
+    if ctx is None:
+        return mx.Context(X.context if isinstance(X, nd.NDArray) else mx.current_context())
+    if not isinstance(ctx, mx.Context):
+        raise MxconvTypeError(
+            "ctx must be an mxnet Context such as mx.cpu(1) or mx.gpu(0), got %r (%s)"
+            % (ctx, type(ctx).__name__)
+        )
+    if ctx.device_type == "gpu":
+        n_gpus = mx.context.num_gpus()
+        if ctx.device_id >= n_gpus:
+            raise ContextError(_no_gpu_message(ctx, n_gpus))
+    return mx.Context(ctx)
+
+
+def _no_gpu_message(ctx, n_gpus):
+    if n_gpus:
+        return "ctx=%s asked for a GPU this machine does not have: mx.context.num_gpus() is %d" % (
+            ctx, n_gpus)
+    cuda = mx.runtime.Features().is_enabled("CUDA")
+    why = ("this MXNet build has CUDA but sees no GPU (check the driver and CUDA_VISIBLE_DEVICES)"
+           if cuda else
+           "this MXNet build is CPU-only (mxnet %s); for GPU support install the CUDA build that "
+           "matches your driver in its place, e.g. `pip install mxnet-cu112==1.9.1` for CUDA 11.2 "
+           "(mxnet-cu102, -cu110, -cu113 ... -cu117 for other CUDA versions)" % mx.__version__)
+    return "ctx=%s asked for a GPU, but mx.context.num_gpus() is 0: %s" % (ctx, why)
+
+
+def parse_ctx(text):
+    """``'cpu(1)'``, ``'gpu'`` or ``'gpu(0)'`` as a checked context (for the command line)."""
+    name, _, rest = text.strip().partition("(")
+    index = rest.rstrip(")").strip() or "0"
+    if name not in ("cpu", "gpu") or not index.isdigit() or (rest and not rest.endswith(")")):
+        raise MxconvError("ctx must look like cpu, cpu(1) or gpu(0), got %r" % (text,))
+    return resolve_ctx(mx.Context(name, int(index)))
+
+
+def _place(array, ctx, dtype):
+    if isinstance(array, nd.NDArray):
+        if np.dtype(array.dtype) != dtype:
+            array = array.astype(dtype)
+        return array.as_in_context(ctx)
+    return nd.array(array, ctx=ctx, dtype=dtype)
+
+
+def _fmt(shape):
+    return tuple(int(s) for s in shape)
+
+
+def check_conv_shapes(op, x_shape, k_shape, padding=(0, 0), batch=False):
+    """Raise :class:`MxconvError` unless X and K of these shapes fit operation ``op``."""
+    spec = SPECS[op]
+    xs, ks = _fmt(x_shape), _fmt(k_shape)
+    x_layouts = spec.x_layouts + ((_X4,) if batch and spec.k_channel_axis is not None else ())
+    where = "(X.shape=%s, K.shape=%s)" % (xs, ks)
+    if len(xs) not in [_layout_ndim(lay) for lay in x_layouts]:
+        raise MxconvError("%s: X must have %s axes %s, got %d axes (X.shape=%s)" % (
+            op, " or ".join(str(_layout_ndim(lay)) for lay in x_layouts),
+            " or ".join(x_layouts), len(xs), xs))
+    if len(ks) != _layout_ndim(spec.k_layout):
+        raise MxconvError("%s: K must have %d axes %s, got %d axes (K.shape=%s)" % (
+            op, _layout_ndim(spec.k_layout), spec.k_layout, len(ks), ks))
+    for name, shape in (("X", xs), ("K", ks)):
+        if 0 in shape:
+            raise MxconvError("%s: %s has an axis of size 0 %s; every axis must be at least 1" % (
+                op, name, where))
+    if spec.k_channel_axis is not None and xs[-3] != ks[spec.k_channel_axis]:
+        raise MxconvError("%s: X has %d input channels but K has %d %s" % (
+            op, xs[-3], ks[spec.k_channel_axis], where))
+    if spec.one_by_one and ks[-2:] != (1, 1):
+        raise MxconvError(
+            "%s: K must be a 1x1 kernel %s, got a %dx%d kernel %s; corr2d_multi_in_out takes any size"
+            % (op, spec.k_layout, ks[-2], ks[-1], where))
+    padded = (xs[-2] + 2 * padding[0], xs[-1] + 2 * padding[1])
+    if ks[-2] > padded[0] or ks[-1] > padded[1]:
+        raise MxconvError("%s: K's window %dx%d is larger than X's %sinput %dx%d %s" % (
+            op, ks[-2], ks[-1], "padded " if any(padding) else "", padded[0], padded[1],
+            where[:-1] + (", padding=%s)" % (padding,) if any(padding) else ")")))
+
+
+def conv_args(op, X, K, ctx=None, padding=0, stride=1, batch=False):
+    """Check and place the arguments of convolution ``op``: the gate of both compute layers.
+
+    ``batch`` allows X of shape (n, c_i, h, w). X and K end up as NDArrays of one
+    float dtype (the wider of the two) on the resolved context.
+    """
+    X_arr = as_array("X", X)
+    K_arr = as_array("K", K)
+    padding = _pair("padding", padding, 0)
+    stride = _pair("stride", stride, 1)
+    check_conv_shapes(op, X_arr.shape, K_arr.shape, padding, batch)
+    ctx = resolve_ctx(ctx, X)
+    dtype = np.promote_types(np.dtype(X_arr.dtype), np.dtype(K_arr.dtype))
+    return ConvArgs(_place(X_arr, ctx, dtype), _place(K_arr, ctx, dtype), ctx, padding, stride)
+
+
+def reference_args(op, X, K, ctx, warn_slow):
+    """The gate of the book's path: :func:`conv_args` plus its two guards.
+
+    The guards apply to the functions built on ``d2l.corr2d``, which writes its
+    result element by element (``Y[i, j] = ...``): autograd cannot record that, and
+    each element costs several tiny MXNet operations.
+    """
+    if op != "corr2d_multi_in_out_1x1" and mx.autograd.is_recording():
+        raise RecordingError(
+            "%s: the book's path cannot run under autograd.record(): d2l.corr2d writes its "
+            "result in place (Y[i, j] = ...), which autograd does not record. Use "
+            "mxconv.fast.%s, its differentiable twin" % (op, _fast_twin(op)))
+    args = conv_args(op, X, K, ctx)
+    if warn_slow and op != "corr2d_multi_in_out_1x1":
+        seconds = reference_seconds(op, args.X.shape, args.K.shape)
+        if seconds > REFERENCE_WARN_SECONDS:
+            warnings.warn(
+                "%s: the book's path will take about %.0f s here (%d tiny MXNet operations of "
+                "about %.2f ms each, X.shape=%s, K.shape=%s); mxconv.fast.%s gives the same "
+                "result in milliseconds. Pass warn_slow=False to silence this."
+                % (op, seconds, 4 * reference_terms(op, args.X.shape, args.K.shape),
+                   REFERENCE_SECONDS_PER_TERM * 1e3 / 4, _fmt(args.X.shape), _fmt(args.K.shape),
+                   _fast_twin(op)),
+                SlowReferenceWarning, stacklevel=4)
+    return args
+
+
+def _fast_twin(op):
+    return "corr2d_multi_in" if op in ("corr2d", "corr2d_multi_in") else "corr2d_multi_in_out"
+
+
+def reference_terms(op, x_shape, k_shape):
+    """How many window products the book's path computes: c_o * c_i * out_h * out_w."""
+    out = (x_shape[-2] - k_shape[-2] + 1) * (x_shape[-1] - k_shape[-1] + 1)
+    if op == "corr2d":
+        return out
+    return out * int(np.prod(k_shape[:-2]))
+
+
+def reference_seconds(op, x_shape, k_shape):
+    """Estimated run time of the book's path, from :data:`REFERENCE_SECONDS_PER_TERM`."""
+    return reference_terms(op, x_shape, k_shape) * REFERENCE_SECONDS_PER_TERM
