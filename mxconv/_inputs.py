@@ -233,6 +233,9 @@ def reference_args(op, X, K, ctx, warn_slow):
             "result in place (Y[i, j] = ...), which autograd does not record. Use "
             "mxconv.fast.%s, its differentiable twin" % (op, _fast_twin(op)))
     args = conv_args(op, X, K, ctx)
+    if args.X.dtype == np.float16:
+        # nd.dot has no float16 on CPU, and d2l.corr2d's result is float32 anyway.
+        args = args._replace(X=args.X.astype(np.float32), K=args.K.astype(np.float32))
     if warn_slow and op != "corr2d_multi_in_out_1x1":
         seconds = reference_seconds(op, args.X.shape, args.K.shape)
         if seconds > REFERENCE_WARN_SECONDS:

@@ -8,7 +8,8 @@ then runs the book's code unchanged (``mxconv._book``, with ``d2l.corr2d``) insi
 dtype: the functions built on ``d2l.corr2d`` return float32 whatever the input
 dtype, because ``d2l.corr2d`` writes into ``nd.zeros`` (float32); products and
 window sums are computed in the input dtype first. ``corr2d_multi_in_out_1x1`` is
-one ``nd.dot`` and keeps the input dtype. NaN and Inf are computed through, as
+one ``nd.dot`` and keeps float32 and float64. float16 input is widened to float32
+(MXNet's ``nd.dot`` has no float16 on CPU). NaN and Inf are computed through, as
 MXNet does: a NaN in a window makes that output NaN; nothing is checked or masked.
 
 These are slow by nature: a Python double loop of tiny MXNet operations, about

@@ -1,0 +1,182 @@
+"""Vectorized twins of the section's functions: padding, stride, batches, autograd.
+
+Same names and results as :mod:`mxconv.reference` (within float32 rounding), at
+the speed of the hardware: one ``nd.Convolution`` (oneDNN on CPU, cuDNN on GPU)
+instead of a Python double loop of tiny operations. Every argument passes the same
+input gate as the book's path.
+
+- ``padding``: an int or a pair (p_h, p_w) of zeros added on both sides, and
+  ``stride``: an int or a pair (s_h, s_w), as ``nd.Convolution(pad=..., stride=...)``
+  and the book's next section. The output is
+  ``((h + 2 p_h - k_h) // s_h + 1, (w + 2 p_w - k_w) // s_w + 1)``.
+- X may be one example (c_i, h, w) or a batch (n, c_i, h, w); the result has the
+  same leading layout.
+- dtype float16, float32 and float64 are kept (X and K are promoted to the wider one).
+  MXNet's CPU kernels have no float16 matrix product, so on a CPU context float16
+  is computed in float32 and rounded to float16 once, at the end.
+- Differentiable: call it under ``autograd.record()`` with ``attach_grad()`` on X or K.
+- NaN and Inf are computed through, as MXNet does.
+
+For the fastest CPU runs, set ``OMP_NUM_THREADS`` to the number of cores before
+MXNet is imported: MXNet 1.9.1 otherwise uses half of them.
+"""
+import numpy as np
+from mxnet import nd
+
+from . import _inputs
+
+__all__ = ["corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_im2col"]
+
+
+def _as_batch(X):
+    """X as (n, c_i, h, w), and whether it came as one example."""
+    single = X.ndim == 3
+    return (X.reshape((1,) + X.shape) if single else X), single
+
+
+def _float16_via_float32(compute):
+    """Run ``compute(X, K, padding, stride)`` in float32 where MXNet lacks float16 (CPU)."""
+    def run(X, K, padding, stride):
+        if X.dtype != np.float16 or X.context.device_type == "gpu":
+            return compute(X, K, padding, stride)
+        Y = compute(X.astype(np.float32), K.astype(np.float32), padding, stride)
+        return Y.astype(np.float16)
+    return run
+
+
+@_float16_via_float32
+def _convolution(X, K, padding, stride):
+    X, single = _as_batch(X)
+    Y = nd.Convolution(X, K, kernel=K.shape[2:], num_filter=K.shape[0], pad=padding,
+                       stride=stride, no_bias=True)
+    # reshape rather than Y[0]: autograd records reshape.
+    return Y.reshape(Y.shape[1:]) if single else Y
+
+
+def corr2d_multi_in_out(X, K, padding=0, stride=1, ctx=None):
+    """Cross-correlation with multiple input and output channels, as one ``nd.Convolution``.
+
+    Parameters
+    ----------
+    X : NDArray, numpy array or nested lists, shape (c_i, h, w) or (n, c_i, h, w)
+    K : same kinds, shape (c_o, c_i, k_h, k_w)
+    padding : int or (int, int)
+        Zeros added on both sides of each spatial axis (default 0).
+    stride : int or (int, int)
+        Step of the window (default 1).
+    ctx : mx.Context, optional
+        Where to compute; default: X's context (the current context for non-NDArray X).
+
+    Returns
+    -------
+    NDArray of shape (c_o, out_h, out_w), or (n, c_o, out_h, out_w) for a batch, on ``ctx``.
+
+    Raises
+    ------
+    MxconvError
+        Wrong number of axes, channel counts that differ, a kernel larger than the
+        padded input, an empty axis, bad padding or stride, or a GPU this machine lacks.
+
+    Examples
+    --------
+    >>> X = [[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
+    >>> K = [[[[0, 1], [2, 3]], [[1, 2], [3, 4]]]]
+    >>> corr2d_multi_in_out(X, K)
+    <BLANKLINE>
+    [[[ 56.  72.]
+      [104. 120.]]]
+    <NDArray 1x2x2 @cpu(0)>
+    >>> corr2d_multi_in_out(X, K, padding=1, stride=2).shape
+    (1, 2, 2)
+    """
+    X, K, ctx, padding, stride = _inputs.conv_args(
+        "corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True)
+    with ctx:
+        return _convolution(X, K, padding, stride)
+
+
+def corr2d_multi_in(X, K, padding=0, stride=1, ctx=None):
+    """Cross-correlation with multiple input channels, summed over them (one output channel).
+
+    Parameters
+    ----------
+    X : NDArray, numpy array or nested lists, shape (c_i, h, w) or (n, c_i, h, w)
+    K : same kinds, shape (c_i, k_h, k_w)
+    padding, stride, ctx
+        As :func:`corr2d_multi_in_out`.
+
+    Returns
+    -------
+    NDArray of shape (out_h, out_w), or (n, out_h, out_w) for a batch, on ``ctx``.
+
+    Raises
+    ------
+    MxconvError
+        As :func:`corr2d_multi_in_out`.
+
+    Examples
+    --------
+    >>> X = [[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
+    >>> corr2d_multi_in(X, [[[0, 1], [2, 3]], [[1, 2], [3, 4]]])
+    <BLANKLINE>
+    [[ 56.  72.]
+     [104. 120.]]
+    <NDArray 2x2 @cpu(0)>
+    """
+    X, K, ctx, padding, stride = _inputs.conv_args(
+        "corr2d_multi_in", X, K, ctx, padding, stride, batch=True)
+    with ctx:
+        Y = _convolution(X, K.reshape((1,) + K.shape), padding, stride)
+        return Y.reshape(Y.shape[1:] if X.ndim == 3 else (Y.shape[0],) + Y.shape[2:])
+
+
+def corr2d_multi_in_out_im2col(X, K, padding=0, stride=1, ctx=None):
+    """Convolution of any window size as one matrix multiplication (exercise 6).
+
+    The 1x1 case of the book (In[6]) generalised: unfold every k_h x k_w window
+    of every input channel into a column (``nd.im2col``), then one ``nd.dot`` of
+    the kernel, reshaped to (c_o, c_i * k_h * k_w), with those columns.
+
+    Parameters
+    ----------
+    X, K, padding, stride, ctx
+        As :func:`corr2d_multi_in_out`.
+
+    Returns
+    -------
+    NDArray, as :func:`corr2d_multi_in_out`.
+
+    Raises
+    ------
+    MxconvError
+        As :func:`corr2d_multi_in_out`.
+
+    Examples
+    --------
+    >>> X = [[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
+    >>> K = [[[[0, 1], [2, 3]], [[1, 2], [3, 4]]]]
+    >>> corr2d_multi_in_out_im2col(X, K)
+    <BLANKLINE>
+    [[[ 56.  72.]
+      [104. 120.]]]
+    <NDArray 1x2x2 @cpu(0)>
+    """
+    X, K, ctx, padding, stride = _inputs.conv_args(
+        "corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True)
+    with ctx:
+        return _im2col_dot(X, K, padding, stride)
+
+
+@_float16_via_float32
+def _im2col_dot(X, K, padding, stride):
+    Xb, single = _as_batch(X)
+    n, (c_o, c_i, k_h, k_w) = Xb.shape[0], K.shape
+    out_h = (Xb.shape[2] + 2 * padding[0] - k_h) // stride[0] + 1
+    out_w = (Xb.shape[3] + 2 * padding[1] - k_w) // stride[1] + 1
+    # (n, c_i * k_h * k_w, out_h * out_w): one column per output position
+    cols = nd.im2col(Xb, kernel=(k_h, k_w), stride=stride, pad=padding)
+    W = K.reshape((c_o, c_i * k_h * k_w))
+    if single:
+        return nd.dot(W, cols.reshape(cols.shape[1:])).reshape((c_o, out_h, out_w))
+    cols = cols.transpose((1, 0, 2)).reshape((c_i * k_h * k_w, n * out_h * out_w))
+    return nd.dot(W, cols).reshape((c_o, n, out_h, out_w)).transpose((1, 0, 2, 3))
