@@ -10,8 +10,6 @@
 import argparse
 import sys
 
-BOOK_X = [[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
-BOOK_K = [[[0, 1], [2, 3]], [[1, 2], [3, 4]]]
 DEFAULT_SEED = 0
 
 
@@ -39,8 +37,8 @@ def run_section(ctx=None, seed=DEFAULT_SEED, file=None):
         print(*lines, sep="\n", file=file)
 
     with ctx:
-        X = nd.array(BOOK_X)
-        K = nd.array(BOOK_K)
+        X = nd.array(reference.BOOK_X)
+        K = nd.array(reference.BOOK_K)
         show("In [2]: corr2d_multi_in(X, K)",
              "Out[2]:" + repr(reference.corr2d_multi_in(X, K, ctx=ctx)), "")
 

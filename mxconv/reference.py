@@ -21,7 +21,11 @@ import d2l
 
 from . import _book, _inputs
 
-__all__ = ["corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1"]
+__all__ = ["corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "BOOK_X", "BOOK_K"]
+
+# The input and kernel the section constructs in In[2] (its figure's values).
+BOOK_X = [[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
+BOOK_K = [[[0, 1], [2, 3]], [[1, 2], [3, 4]]]
 
 
 def _run(op, book_fn, X, K, ctx, warn_slow):

@@ -1,0 +1,176 @@
+"""Make the golden baseline file from mxconv's reference path (internal; see ``mxconv baseline export``).
+
+The reference path is treated as one more port: each case's inputs are made here
+(seeded), the book's code computes its expected output, and :mod:`mxconv.baseline`
+writes the file. Every expected value comes from the book's own functions:
+
+- cases of the document's cells, and float32 cases of varied shapes, straight from
+  the reference functions;
+- padding, stride and batch cases (which the book's functions do not take) from the
+  reference function on numpy-zero-padded input, taking every s-th output, one
+  example at a time;
+- float64 cases from the book's In[6] (``nd.dot``, which keeps float64) applied to
+  numpy-unfolded windows, exercise 6's convolution as matrix multiplication
+  (the book's ``d2l.corr2d`` writes into float32 ``nd.zeros``).
+"""
+import d2l
+import mxnet as mx
+import numpy as np
+from mxnet import nd
+
+from . import __version__, baseline, reference
+from .reference import BOOK_K, BOOK_X
+
+SEED = 20261127
+
+
+def _tolerance(dtype, X, K, terms):
+    """rtol, atol: a few units in the last place per term of each output's sum."""
+    eps = float(np.finfo(dtype).eps)
+    scale = max(float(np.abs(X).max()) * float(np.abs(K).max()), 1.0)
+    return (1e-5 if dtype == np.float32 else 1e-12), float("%.3g" % (8 * eps * terms * scale))
+
+
+def _pair(value):
+    return value if isinstance(value, tuple) else (value, value)
+
+
+def _pad(X, padding):
+    p_h, p_w = _pair(padding)
+    return np.pad(X, [(0, 0)] * (X.ndim - 2) + [(p_h, p_h), (p_w, p_w)])
+
+
+def _reference_float32(function, X, K, padding, stride):
+    if X.ndim == 4:
+        return np.stack([_reference_float32(function, x, K, padding, stride) for x in X])
+    s_h, s_w = _pair(stride)
+    op = "corr2d_multi_in_out" if function == "corr2d_multi_in_out_im2col" else function
+    return getattr(reference, op)(_pad(X, padding), K).asnumpy()[..., ::s_h, ::s_w]
+
+
+def _unfold(X, k_h, k_w, padding, stride):
+    """(c_i * k_h * k_w, out_h, out_w): every window as a column, in K.reshape's order."""
+    Xp = _pad(X, padding)
+    (s_h, s_w), c_i = _pair(stride), Xp.shape[0]
+    out_h, out_w = (Xp.shape[1] - k_h) // s_h + 1, (Xp.shape[2] - k_w) // s_w + 1
+    cols = np.empty((c_i, k_h, k_w, out_h, out_w), dtype=X.dtype)
+    for a in range(k_h):
+        for b in range(k_w):
+            cols[:, a, b] = Xp[:, a:a + s_h * (out_h - 1) + 1:s_h, b:b + s_w * (out_w - 1) + 1:s_w]
+    return cols.reshape(c_i * k_h * k_w, out_h, out_w)
+
+
+def _reference_float64(function, X, K, padding, stride):
+    if X.ndim == 4:
+        return np.stack([_reference_float64(function, x, K, padding, stride) for x in X])
+    K4 = K[None] if function == "corr2d_multi_in" else K
+    c_o, _, k_h, k_w = K4.shape
+    Y = reference.corr2d_multi_in_out_1x1(_unfold(X, k_h, k_w, padding, stride), K4.reshape(c_o, -1, 1, 1))
+    return Y.asnumpy()[0] if function == "corr2d_multi_in" else Y.asnumpy()
+
+
+class _Cases:
+    def __init__(self):
+        self.cases = []
+        self.rng = np.random.default_rng(SEED)
+
+    def uniform(self, shape, dtype=np.float32):
+        return self.rng.uniform(-1, 1, shape).astype(dtype)
+
+    def add(self, case_id, function, X, K, source, tags, padding=0, stride=1, expected=None):
+        X, K = np.asarray(X), np.asarray(K)
+        kwargs = {k: v for k, v in (("padding", padding), ("stride", stride)) if v != {"padding": 0, "stride": 1}[k]}
+        if expected is None:
+            compute = _reference_float64 if X.dtype == np.float64 else _reference_float32
+            expected = compute(function, X, K, padding, stride)
+        terms = int(np.prod(K.shape[-3:])) if K.ndim >= 3 else int(np.prod(K.shape))
+        rtol, atol = _tolerance(expected.dtype.type, X, K, terms)
+        self.cases.append(baseline.Case(case_id, function, source, {"X": X, "K": K}, kwargs,
+                                        np.asarray(expected), rtol, atol, tuple(tags)))
+
+
+REFERENCE = "computed by mxconv.reference (the book's code)"
+PADDED = "computed by mxconv.reference on zero-padded input, every stride-th output"
+UNFOLDED = "computed by the book's In[6] (nd.dot, float64) over numpy-unfolded windows"
+
+
+def build_cases():
+    """Every case of the baseline file, in order."""
+    c = _Cases()
+    X = nd.array(BOOK_X)
+    K = nd.array(BOOK_K)
+    c.add("book-out2", "corr2d_multi_in", X.asnumpy(), K.asnumpy(),
+          "Out[2] of the section (the document's printed values; " + REFERENCE + ")", ["book"])
+    K3 = nd.stack(K, K + 1, K + 2)
+    c.add("book-in5", "corr2d_multi_in_out", X.asnumpy(), K3.asnumpy(),
+          "In[5] of the section, the printed 3x2x2 array (" + REFERENCE + ")", ["book"])
+    mx.random.seed(0)
+    X7 = nd.random.uniform(shape=(3, 3, 3)).asnumpy()
+    K7 = nd.random.uniform(shape=(2, 3, 1, 1)).asnumpy()
+    c.add("book-in7-y1", "corr2d_multi_in_out_1x1", X7, K7,
+          "In[7] of the section, Y1, inputs of mx.random.seed(0) (" + REFERENCE + ")", ["book"])
+    c.add("book-in7-y2", "corr2d_multi_in_out", X7, K7,
+          "In[7] of the section, Y2, inputs of mx.random.seed(0) (" + REFERENCE + ")", ["book"])
+
+    for name, (h, w), (k_h, k_w) in [("corr2d-4x5-k2x3", (4, 5), (2, 3)), ("corr2d-k-equals-x", (3, 3), (3, 3)),
+                                      ("corr2d-1x1", (3, 4), (1, 1)), ("corr2d-k-column", (6, 2), (3, 1))]:
+        c.add(name, "corr2d", c.uniform((h, w)), c.uniform((k_h, k_w)), REFERENCE, ["reference"])
+    c.add("corr2d-integers", "corr2d", np.arange(20, dtype=np.float32).reshape(4, 5),
+          np.array([[1, -1], [2, 0]], dtype=np.float32), REFERENCE, ["reference"])
+
+    for name, (c_i, h, w), (k_h, k_w) in [("multi-in-1ch", (1, 4, 4), (2, 2)), ("multi-in-3ch", (3, 5, 6), (2, 2)),
+                                           ("multi-in-k-equals-x", (3, 4, 4), (4, 4)),
+                                           ("multi-in-k-3x1", (2, 5, 4), (3, 1))]:
+        c.add(name, "corr2d_multi_in", c.uniform((c_i, h, w)), c.uniform((c_i, k_h, k_w)), REFERENCE, ["reference"])
+
+    for name, (c_i, h, w), (c_o, k_h, k_w) in [
+            ("multi-out-1to1", (1, 3, 3), (1, 2, 2)), ("multi-out-3to4-k3", (3, 6, 6), (4, 3, 3)),
+            ("multi-out-2to3-k2x3", (2, 5, 7), (3, 2, 3)), ("multi-out-k-equals-x", (2, 3, 4), (3, 3, 4)),
+            ("multi-out-1x1-kernel", (3, 4, 4), (2, 1, 1)), ("multi-out-4to1", (4, 4, 5), (1, 3, 2))]:
+        c.add(name, "corr2d_multi_in_out", c.uniform((c_i, h, w)), c.uniform((c_o, c_i, k_h, k_w)),
+              REFERENCE, ["reference"])
+
+    for name, (c_i, h, w), c_o in [("1x1-4to3", (4, 5, 6), 3), ("1x1-1to1", (1, 2, 3), 1), ("1x1-2to5", (2, 1, 7), 5)]:
+        c.add(name, "corr2d_multi_in_out_1x1", c.uniform((c_i, h, w)), c.uniform((c_o, c_i, 1, 1)),
+              REFERENCE, ["reference"])
+
+    fast_cases = [
+        ("pad1-k3", "corr2d_multi_in_out", (2, 5, 5), (3, 2, 3, 3), 1, 1, ["padding"]),
+        ("pad2x1-stride2x3", "corr2d_multi_in_out", (3, 7, 8), (2, 3, 3, 2), (2, 1), (2, 3), ["padding", "stride"]),
+        ("stride2", "corr2d_multi_in_out", (2, 6, 7), (2, 2, 2, 2), 0, 2, ["stride"]),
+        ("batch3", "corr2d_multi_in_out", (3, 2, 4, 5), (3, 2, 2, 3), 0, 1, ["batch"]),
+        ("batch2-pad1-stride2", "corr2d_multi_in_out", (2, 3, 6, 6), (4, 3, 3, 3), 1, 2, ["batch", "padding", "stride"]),
+        ("multi-in-pad1-stride2", "corr2d_multi_in", (3, 5, 6), (3, 3, 3), 1, 2, ["padding", "stride"]),
+        ("multi-in-batch2", "corr2d_multi_in", (2, 2, 4, 4), (2, 2, 2), 0, 1, ["batch"]),
+        ("im2col-k3", "corr2d_multi_in_out_im2col", (3, 6, 5), (2, 3, 3, 3), 0, 1, ["im2col"]),
+        ("im2col-pad1-stride2", "corr2d_multi_in_out_im2col", (2, 7, 7), (3, 2, 3, 2), 1, (2, 1),
+         ["im2col", "padding", "stride"]),
+        ("im2col-batch2", "corr2d_multi_in_out_im2col", (2, 2, 5, 5), (2, 2, 2, 2), 0, 1, ["im2col", "batch"]),
+    ]
+    for name, function, x_shape, k_shape, padding, stride, tags in fast_cases:
+        c.add(name, function, c.uniform(x_shape), c.uniform(k_shape), PADDED, tags, padding, stride)
+
+    for name, function, x_shape, k_shape, padding, stride, tags in [
+            ("f64-multi-out-k3x2", "corr2d_multi_in_out", (3, 6, 5), (2, 3, 3, 2), 0, 1, []),
+            ("f64-multi-in-k2", "corr2d_multi_in", (2, 4, 5), (2, 2, 2), 0, 1, []),
+            ("f64-pad1-stride2", "corr2d_multi_in_out", (2, 6, 6), (3, 2, 3, 3), 1, 2, ["padding", "stride"]),
+            ("f64-batch2", "corr2d_multi_in_out", (2, 2, 4, 4), (2, 2, 2, 2), 0, 1, ["batch"])]:
+        c.add(name, function, c.uniform(x_shape, np.float64), c.uniform(k_shape, np.float64), UNFOLDED,
+              ["float64"] + tags, padding, stride)
+    X64, K64 = c.uniform((3, 4, 4), np.float64), c.uniform((2, 3, 1, 1), np.float64)
+    c.add("f64-1x1", "corr2d_multi_in_out_1x1", X64, K64, REFERENCE + ", float64", ["float64", "reference"],
+          expected=reference.corr2d_multi_in_out_1x1(X64, K64).asnumpy())
+    return c.cases
+
+
+def generated_by():
+    return {"mxconv": __version__, "mxnet": mx.__version__, "d2l": d2l.__version__, "numpy": np.__version__}
+
+
+def export(path):
+    """Write the baseline file to ``path``; returns (path, number of cases)."""
+    cases = build_cases()
+    text = baseline.to_json(cases, generated_by())
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path, len(cases)
