@@ -13,10 +13,13 @@ from typing import NamedTuple, Tuple
 import mxnet as mx
 import numpy as np
 from mxnet import nd
+from mxnet.ndarray.sparse import BaseSparseNDArray
 
 from ._errors import ContextError, MxconvError, MxconvTypeError, RecordingError, SlowReferenceWarning
 
 FLOAT_DTYPES = ("float16", "float32", "float64")
+_FLOATS = frozenset(np.dtype(name) for name in FLOAT_DTYPES)
+_FLOAT32 = np.dtype(np.float32)
 
 # The book's path issues four tiny MXNet operations (slice, multiply, sum, write)
 # for every term c_o * c_i * out_h * out_w of the result. Measured once on the
@@ -65,13 +68,14 @@ def _layout_ndim(layout):
 def as_array(name, value):
     """Read ``value`` as an NDArray or a numpy array of a float dtype (no copy to a device yet).
 
-    NDArrays and numpy arrays of float16/32/64 keep their dtype; integers, booleans
-    and nested lists of Python numbers become float32, as ``nd.array`` makes them.
+    Returns the array and its numpy dtype. NDArrays and numpy arrays of float16/32/64
+    keep their dtype; integers, booleans and nested lists of Python numbers become
+    float32, as ``nd.array`` makes them.
     """
     if isinstance(value, nd.NDArray):
-        if getattr(value, "stype", "default") != "default":
+        if isinstance(value, BaseSparseNDArray):
             value = value.tostype("default")
-        if type(value) is not nd.NDArray and hasattr(value, "as_nd_ndarray"):
+        elif type(value) is not nd.NDArray and hasattr(value, "as_nd_ndarray"):
             value = value.as_nd_ndarray()  # mxnet.numpy arrays
         return _float_dtype(name, value, np.dtype(value.dtype), keep_float=True)
     if value is None or isinstance(value, (str, bytes, dict, set)):
@@ -93,10 +97,10 @@ def as_array(name, value):
 
 
 def _float_dtype(name, array, dtype, keep_float):
-    if dtype.kind in "biu" or (dtype.kind == "f" and not keep_float):
-        return array.astype(np.float32)
-    if dtype.kind == "f" and dtype.name in FLOAT_DTYPES:
-        return array
+    if dtype in _FLOATS and keep_float:
+        return array, dtype
+    if dtype in _FLOATS or dtype.kind in "biu":
+        return array.astype(np.float32), _FLOAT32
     raise MxconvTypeError(
         "%s must hold real numbers of dtype %s (or integers, made float32), got dtype %s"
         % (name, "/".join(FLOAT_DTYPES), dtype)
@@ -105,6 +109,8 @@ def _float_dtype(name, array, dtype, keep_float):
 
 def _pair(name, value, minimum):
     """``value`` as a pair (h, w) of ints >= minimum."""
+    if type(value) is int and value >= minimum:  # the common case, quickly
+        return (value, value)
     items = value if isinstance(value, (tuple, list)) else (value,)
     ok = len(items) in (1, 2) and all(
         isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= minimum for v in items
@@ -161,11 +167,11 @@ def parse_ctx(text):
     return resolve_ctx(mx.Context(name, int(index)))
 
 
-def _place(array, ctx, dtype):
+def _place(array, ctx, dtype, source_dtype):
     if isinstance(array, nd.NDArray):
-        if np.dtype(array.dtype) != dtype:
+        if dtype != source_dtype:
             array = array.astype(dtype)
-        return array.as_in_context(ctx)
+        return array if array.context == ctx else array.as_in_context(ctx)
     return nd.array(array, ctx=ctx, dtype=dtype)
 
 
@@ -210,14 +216,14 @@ def conv_args(op, X, K, ctx=None, padding=0, stride=1, batch=False):
     ``batch`` allows X of shape (n, c_i, h, w). X and K end up as NDArrays of one
     float dtype (the wider of the two) on the resolved context.
     """
-    X_arr = as_array("X", X)
-    K_arr = as_array("K", K)
+    X_arr, x_dtype = as_array("X", X)
+    K_arr, k_dtype = as_array("K", K)
     padding = _pair("padding", padding, 0)
     stride = _pair("stride", stride, 1)
     check_conv_shapes(op, X_arr.shape, K_arr.shape, padding, batch)
-    ctx = resolve_ctx(ctx, X)
-    dtype = np.promote_types(np.dtype(X_arr.dtype), np.dtype(K_arr.dtype))
-    return ConvArgs(_place(X_arr, ctx, dtype), _place(K_arr, ctx, dtype), ctx, padding, stride)
+    ctx = resolve_ctx(ctx, X_arr)
+    dtype = x_dtype if x_dtype == k_dtype else np.promote_types(x_dtype, k_dtype)
+    return ConvArgs(_place(X_arr, ctx, dtype, x_dtype), _place(K_arr, ctx, dtype, k_dtype), ctx, padding, stride)
 
 
 def reference_args(op, X, K, ctx, warn_slow):
