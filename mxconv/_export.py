@@ -18,7 +18,7 @@ import mxnet as mx
 import numpy as np
 from mxnet import nd
 
-from . import __version__, baseline, reference
+from . import __version__, _inputs, baseline, reference
 from .reference import BOOK_K, BOOK_X
 
 SEED = 20261127
@@ -31,19 +31,15 @@ def _tolerance(dtype, X, K, terms):
     return (1e-5 if dtype == np.float32 else 1e-12), float("%.3g" % (8 * eps * terms * scale))
 
 
-def _pair(value):
-    return value if isinstance(value, tuple) else (value, value)
-
-
 def _pad(X, padding):
-    p_h, p_w = _pair(padding)
+    p_h, p_w = _inputs.pair("padding", padding, 0)
     return np.pad(X, [(0, 0)] * (X.ndim - 2) + [(p_h, p_h), (p_w, p_w)])
 
 
 def _reference_float32(function, X, K, padding, stride):
     if X.ndim == 4:
         return np.stack([_reference_float32(function, x, K, padding, stride) for x in X])
-    s_h, s_w = _pair(stride)
+    s_h, s_w = _inputs.pair("stride", stride, 1)
     op = "corr2d_multi_in_out" if function == "corr2d_multi_in_out_im2col" else function
     return getattr(reference, op)(_pad(X, padding), K).asnumpy()[..., ::s_h, ::s_w]
 
@@ -51,7 +47,7 @@ def _reference_float32(function, X, K, padding, stride):
 def _unfold(X, k_h, k_w, padding, stride):
     """(c_i * k_h * k_w, out_h, out_w): every window as a column, in K.reshape's order."""
     Xp = _pad(X, padding)
-    (s_h, s_w), c_i = _pair(stride), Xp.shape[0]
+    (s_h, s_w), c_i = _inputs.pair("stride", stride, 1), Xp.shape[0]
     out_h, out_w = (Xp.shape[1] - k_h) // s_h + 1, (Xp.shape[2] - k_w) // s_w + 1
     cols = np.empty((c_i, k_h, k_w, out_h, out_w), dtype=X.dtype)
     for a in range(k_h):

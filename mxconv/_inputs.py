@@ -107,7 +107,7 @@ def _float_dtype(name, array, dtype, keep_float):
     )
 
 
-def _pair(name, value, minimum):
+def pair(name, value, minimum):
     """``value`` as a pair (h, w) of ints >= minimum."""
     if type(value) is int and value >= minimum:  # the common case, quickly
         return (value, value)
@@ -218,8 +218,8 @@ def conv_args(op, X, K, ctx=None, padding=0, stride=1, batch=False):
     """
     X_arr, x_dtype = as_array("X", X)
     K_arr, k_dtype = as_array("K", K)
-    padding = _pair("padding", padding, 0)
-    stride = _pair("stride", stride, 1)
+    padding = pair("padding", padding, 0)
+    stride = pair("stride", stride, 1)
     check_conv_shapes(op, X_arr.shape, K_arr.shape, padding, batch)
     ctx = resolve_ctx(ctx, X_arr)
     dtype = x_dtype if x_dtype == k_dtype else np.promote_types(x_dtype, k_dtype)
@@ -271,3 +271,42 @@ def reference_terms(op, x_shape, k_shape):
 def reference_seconds(op, x_shape, k_shape):
     """Estimated run time of the book's path, from :data:`REFERENCE_SECONDS_PER_TERM`."""
     return reference_terms(op, x_shape, k_shape) * REFERENCE_SECONDS_PER_TERM
+
+
+def dimension(name, value):
+    """``value`` as an int >= 1 (a channel count or a size)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise MxconvError("%s must be an int >= 1, got %r" % (name, value))
+    return int(value)
+
+
+def float_dtype(name, value):
+    """``value`` (a name, numpy dtype or type) as one of the float dtypes mxconv computes in."""
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = None
+    if dtype not in _FLOATS:
+        raise MxconvTypeError("%s must be one of %s, got %r" % (name, "/".join(FLOAT_DTYPES), value))
+    return dtype
+
+
+def kernel_pair_args(K1, K2, ctx=None):
+    """Check two stacked kernels, K1 (c_m, c_i, a_h, a_w) then K2 (c_o, c_m, b_h, b_w),
+    and place them on the resolved ctx in one dtype."""
+    K1_arr, k1_dtype = as_array("K1", K1)
+    K2_arr, k2_dtype = as_array("K2", K2)
+    s1, s2 = _fmt(K1_arr.shape), _fmt(K2_arr.shape)
+    where = "(K1.shape=%s, K2.shape=%s)" % (s1, s2)
+    for name, shape, layout in (("K1", s1, "(c_m, c_i, a_h, a_w)"), ("K2", s2, "(c_o, c_m, b_h, b_w)")):
+        if len(shape) != 4:
+            raise MxconvError("compose_kernels: %s must have 4 axes %s, got %d axes %s" % (
+                name, layout, len(shape), where))
+        if 0 in shape:
+            raise MxconvError("compose_kernels: %s has an axis of size 0 %s" % (name, where))
+    if s2[1] != s1[0]:
+        raise MxconvError("compose_kernels: K2 takes %d input channels but K1 makes %d %s" % (
+            s2[1], s1[0], where))
+    ctx = resolve_ctx(ctx, K1_arr)
+    dtype = np.promote_types(k1_dtype, k2_dtype)
+    return _place(K1_arr, ctx, dtype, k1_dtype), _place(K2_arr, ctx, dtype, k2_dtype), ctx

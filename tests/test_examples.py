@@ -13,3 +13,30 @@ def test_channels_example_prints_the_documents_outputs():
         "Out[2]", "Out[4]", "In[5] print(X.shape)", "In[5] print(K.shape)",
         "In[5] print(corr2d_multi_in_out(X, K))", "Out[7]")]
     assert normalise(out) == normalise(" ".join(expected))
+
+
+def test_exercises_example_prints_computed_answers():
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "exercises.py")],
+                         capture_output=True, text=True, check=True).stdout
+    assert "equal one kernel of shape (2, 3, 5, 5)" in out
+    assert "doubling c_i and c_o multiplies the work by 4.0" in out
+    assert "so Out[7] is True" in out
+    for exercise in range(1, 7):
+        assert "Exercise %d" % exercise in out or "Exercises 2-4" in out
+
+
+def test_notebook_saved_outputs_are_the_documents():
+    # nbval checks that running the notebook gives its saved outputs; this checks
+    # that the saved outputs are the document's.
+    import json
+
+    notebook = json.loads((ROOT / "examples" / "channels.ipynb").read_text())
+    outputs = []
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain", "")
+            outputs.append("".join(text))
+    expected = [GOLDEN[c]["text"] for c in (
+        "Out[2]", "Out[4]", "In[5] print(X.shape)", "In[5] print(K.shape)",
+        "In[5] print(corr2d_multi_in_out(X, K))", "Out[7]")]
+    assert normalise(" ".join(outputs)) == normalise(" ".join(expected))

@@ -1,0 +1,271 @@
+"""The section's six exercises, made computable.
+
+1. Two stacked convolutions without a nonlinearity are one convolution:
+   :func:`compose_kernels` computes the single kernel.
+2-4. Cost of a convolution, forward and backward, in operations and memory:
+   :func:`conv_cost`, whose ratios answer the doubling questions (3) and the 1x1
+   question (4).
+5. Are Y1 and Y2 of In[7] exactly equal? :func:`one_by_one_exactness` measures it.
+6. Convolution of any window as one matrix multiplication:
+   :func:`mxconv.fast.corr2d_multi_in_out_im2col`.
+
+``examples/exercises.py`` walks through all six with the computed answers.
+"""
+from dataclasses import dataclass
+from typing import Tuple
+
+import mxnet as mx
+import numpy as np
+from mxnet import nd
+
+from . import _inputs, fast, reference
+
+__all__ = ["compose_kernels", "conv_cost", "ConvCost", "one_by_one_exactness", "Exactness", "im2col"]
+
+# Exercise 6 is the fast path's im2col.
+im2col = fast.corr2d_multi_in_out_im2col
+
+
+def compose_kernels(K1, K2, ctx=None):
+    """Exercise 1: the one kernel equal to cross-correlating with K1, then with K2.
+
+    With no nonlinearity between them, two cross-correlations compose into one:
+    ``corr(corr(X, K1), K2) == corr(X, compose_kernels(K1, K2))`` for every X
+    (no padding, stride 1), where
+
+        K[o, c, u, v] = sum over m, r, s of K2[o, m, r, s] * K1[m, c, u - r, v - s].
+
+    Its window is (a_h + b_h - 1) x (a_w + b_w - 1): two 3x3 layers see a 5x5
+    window, the reason stacks of small kernels replace large ones. The converse
+    holds only with enough middle channels: read as polynomials in x and y, a
+    kernel through one middle channel is a product of two polynomials of degree 2,
+    and most 5x5 kernels (degree 4) do not factor; through 25 c_i middle channels
+    every 5x5 kernel is a composition, since each of its 25 taps x^a y^b is a
+    product of two 3x3 taps.
+
+    Parameters
+    ----------
+    K1 : NDArray, numpy array or nested lists, shape (c_m, c_i, a_h, a_w)
+    K2 : same kinds, shape (c_o, c_m, b_h, b_w)
+    ctx : mx.Context, optional
+
+    Returns
+    -------
+    NDArray of shape (c_o, c_i, a_h + b_h - 1, a_w + b_w - 1), on ``ctx``.
+
+    Raises
+    ------
+    MxconvError
+        K1 or K2 without 4 axes, an empty axis, or K2's input channels unequal to K1's outputs.
+
+    Examples
+    --------
+    >>> compose_kernels([[[[1, 2]]]], [[[[1, 1]]]])
+    <BLANKLINE>
+    [[[[1. 3. 2.]]]]
+    <NDArray 1x1x1x3 @cpu(0)>
+    """
+    K1, K2, ctx = _inputs.kernel_pair_args(K1, K2, ctx)
+    c_m, c_i, a_h, a_w = K1.shape
+    c_o, _, b_h, b_w = K2.shape
+    with ctx:
+        flat = K1.reshape((c_m, c_i * a_h * a_w))
+        parts = []
+        for r in range(b_h):
+            for s in range(b_w):
+                # K2's tap (r, s) mixes K1's channels and shifts the result by (r, s).
+                tap = nd.dot(K2[:, :, r, s], flat).reshape((c_o, c_i, a_h, a_w))
+                parts.append(nd.pad(tap, mode="constant",
+                                    pad_width=(0, 0, 0, 0, r, b_h - 1 - r, s, b_w - 1 - s)))
+        return nd.add_n(*parts)
+
+
+@dataclass(frozen=True)
+class ConvCost:
+    """What one convolution costs: operations and memory (see :func:`conv_cost`)."""
+
+    output_shape: Tuple[int, int, int]
+    forward_mults: int
+    forward_adds: int
+    backward_input_mults: int
+    backward_input_adds: int
+    backward_kernel_mults: int
+    backward_kernel_adds: int
+    itemsize: int
+    input_elements: int
+    kernel_elements: int
+    output_elements: int
+
+    @property
+    def backward_mults(self):
+        """Multiplications of both gradients, input and kernel."""
+        return self.backward_input_mults + self.backward_kernel_mults
+
+    @property
+    def backward_adds(self):
+        """Additions of both gradients, input and kernel."""
+        return self.backward_input_adds + self.backward_kernel_adds
+
+    @property
+    def forward_elements(self):
+        """Elements the forward pass holds: input, kernel and output."""
+        return self.input_elements + self.kernel_elements + self.output_elements
+
+    @property
+    def backward_extra_elements(self):
+        """Elements the backward pass adds: the output's gradient, then the input's and
+        the kernel's (it keeps the input and kernel of the forward pass to compute them)."""
+        return self.output_elements + self.input_elements + self.kernel_elements
+
+    @property
+    def forward_bytes(self):
+        return self.forward_elements * self.itemsize
+
+    @property
+    def backward_extra_bytes(self):
+        return self.backward_extra_elements * self.itemsize
+
+
+def _taps(size, padding, k, stride, out):
+    """For each padded position along one axis, how many (output i, kernel a) pairs
+    reach it (i * stride + a == position); then only the real, unpadded positions."""
+    counts = np.zeros(size + 2 * padding, dtype=np.int64)
+    for a in range(k):
+        counts[a:a + stride * (out - 1) + 1:stride] += 1
+    return counts[padding:padding + size]
+
+
+def conv_cost(c_i, h, w, c_o, k_h, k_w, padding=0, stride=1, dtype="float32"):
+    """Exercises 2 to 4: operations and memory of one convolution, forward and backward.
+
+    Counting conventions (each checked by a test against a plain loop that counts):
+
+    - A sum of n products costs n multiplications and n - 1 additions; no bias.
+    - Forward: every output element sums c_i * k_h * k_w products, the padded
+      zeros included (a dense convolution multiplies them too).
+    - Backward, kernel: dK[o, c, a, b] sums out_h * out_w products of the output's
+      gradient with the (padded) input.
+    - Backward, input: dX at each real (unpadded) position sums the products of
+      dY and K of every output window that covers it; gradients that would land
+      on padding are not computed. With stride > kernel, some inputs get none.
+    - Memory in elements and bytes: the forward pass holds input, kernel and output;
+      the backward pass keeps input and kernel and adds dY, dX and dK.
+
+    Parameters
+    ----------
+    c_i, h, w : int
+        Input channels, height and width.
+    c_o, k_h, k_w : int
+        Output channels and kernel height and width.
+    padding, stride : int or (int, int)
+        As :func:`mxconv.fast.corr2d_multi_in_out`.
+    dtype : str or numpy dtype
+        float16, float32 or float64: sets the bytes per element.
+
+    Returns
+    -------
+    ConvCost
+
+    Raises
+    ------
+    MxconvError
+        A size below 1, bad padding or stride, a kernel larger than the padded input,
+        or a dtype mxconv does not compute in.
+
+    Examples
+    --------
+    >>> cost = conv_cost(2, 3, 3, 3, 2, 2)       # the section's In[5]
+    >>> cost.output_shape, cost.forward_mults, cost.forward_adds
+    ((3, 2, 2), 96, 84)
+    >>> conv_cost(4, 3, 3, 6, 2, 2).forward_mults / cost.forward_mults  # exercise 3: doubling c_i and c_o
+    4.0
+    """
+    c_i, h, w, c_o, k_h, k_w = (_inputs.dimension(name, value) for name, value in zip(
+        ("c_i", "h", "w", "c_o", "k_h", "k_w"), (c_i, h, w, c_o, k_h, k_w)))
+    (p_h, p_w), (s_h, s_w) = _inputs.pair("padding", padding, 0), _inputs.pair("stride", stride, 1)
+    _inputs.check_conv_shapes("corr2d_multi_in_out", (c_i, h, w), (c_o, c_i, k_h, k_w), (p_h, p_w))
+    itemsize = _inputs.float_dtype("dtype", dtype).itemsize
+    out_h, out_w = (h + 2 * p_h - k_h) // s_h + 1, (w + 2 * p_w - k_w) // s_w + 1
+    window, positions = c_i * k_h * k_w, out_h * out_w
+    # Terms reaching each real input position: c_o * rows(y) * cols(x).
+    terms = c_o * np.outer(_taps(h, p_h, k_h, s_h, out_h), _taps(w, p_w, k_w, s_w, out_w))
+    return ConvCost(
+        output_shape=(c_o, out_h, out_w),
+        forward_mults=c_o * positions * window,
+        forward_adds=c_o * positions * (window - 1),
+        backward_input_mults=c_i * int(terms.sum()),
+        backward_input_adds=c_i * int(np.maximum(terms - 1, 0).sum()),
+        backward_kernel_mults=c_o * window * positions,
+        backward_kernel_adds=c_o * window * (positions - 1),
+        itemsize=itemsize,
+        input_elements=c_i * h * w,
+        kernel_elements=c_o * window,
+        output_elements=c_o * positions,
+    )
+
+
+@dataclass(frozen=True)
+class Exactness:
+    """Exercise 5's answer, measured over seeds."""
+
+    seeds: int
+    bit_identical: int  # seeds whose whole Y1 equals Y2 bit for bit
+    elements: int
+    elements_identical: int  # output elements equal bit for bit, over all seeds
+    max_abs_difference: float
+    max_norm: float  # the largest (Y1 - Y2).norm(), which In[7] compares with 1e-6
+
+    @property
+    def fraction_identical(self):
+        """The fraction of seeds whose Y1 and Y2 are bit-identical."""
+        return self.bit_identical / self.seeds
+
+    @property
+    def fraction_elements_identical(self):
+        """The fraction of output elements that are bit-identical."""
+        return self.elements_identical / self.elements
+
+
+def one_by_one_exactness(seeds=range(100), shape=(3, 3, 3), c_o=2, ctx=None):
+    """Exercise 5: are Y1 (In[6], one ``nd.dot``) and Y2 (In[3], ``d2l.corr2d``) of
+    In[7] exactly equal?
+
+    Mathematically yes; in float32 not always. Both sum the same c_i products
+    per output, but in different orders and roundings: Y2 rounds each product,
+    then adds channel after channel (``nd.add_n``); Y1's matrix product
+    (OpenBLAS or oneDNN sgemm) blocks and vectorises the sum and may fuse
+    multiply and add (FMA, one rounding). Float addition is not associative, so
+    the last bit can differ. This is why the book checks ``norm() < 1e-6``.
+
+    Parameters
+    ----------
+    seeds : iterable of int
+        Each seeds ``mx.random`` for In[7]'s ``nd.random.uniform`` inputs.
+    shape : (c_i, h, w)
+        X's shape (In[7]: (3, 3, 3)).
+    c_o : int
+        Output channels (In[7]: 2).
+    ctx : mx.Context, optional
+
+    Returns
+    -------
+    Exactness
+        How many seeds gave bit-identical Y1 and Y2, how many output elements
+        were, the largest absolute difference and the largest ``(Y1 - Y2).norm()``.
+    """
+    ctx = _inputs.resolve_ctx(ctx)
+    seeds = list(seeds)
+    identical, elements, same, max_diff, max_norm = 0, 0, 0, 0.0, 0.0
+    with ctx:
+        for seed in seeds:
+            mx.random.seed(seed, ctx="all")
+            X = nd.random.uniform(shape=shape)
+            K = nd.random.uniform(shape=(c_o, shape[0], 1, 1))
+            Y1 = reference.corr2d_multi_in_out_1x1(X, K, ctx=ctx).asnumpy()
+            Y2 = reference.corr2d_multi_in_out(X, K, ctx=ctx).asnumpy()
+            identical += bool(np.array_equal(Y1, Y2))
+            elements += Y1.size
+            same += int((Y1 == Y2).sum())
+            max_diff = max(max_diff, float(np.abs(Y1 - Y2).max()))
+            max_norm = max(max_norm, float(np.linalg.norm(Y1 - Y2)))
+    return Exactness(len(seeds), identical, elements, same, max_diff, max_norm)

@@ -1,0 +1,154 @@
+"""The section's two pictures, drawn from computed values (matplotlib, headless).
+
+``python -m mxconv figures --out DIR`` writes both as PNG and SVG:
+
+- ``multi_in``: cross-correlation with two input channels (the section's first
+  figure): each channel of X beside its kernel, the window of the first output
+  element and the kernel shaded, and the output; the caption's sum
+  ``(1×1+2×2+4×3+5×4)+(0×0+1×1+3×2+4×3)=56`` is built from the arrays.
+- ``one_by_one``: a 1x1 convolution with 3 input and 2 output channels: the
+  elements of one position across input channels, the kernel, and the two outputs
+  they make, computed by the book's In[6].
+"""
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: no display needed, and no window opened
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from . import reference  # noqa: E402
+
+__all__ = ["window_sum_text", "draw_multi_in", "draw_one_by_one", "draw_all"]
+
+SHADE = "#9ecae1"
+FORMATS = ("png", "svg")
+
+
+def _number(value):
+    value = float(value)
+    return "%d" % value if value.is_integer() else "%g" % value
+
+
+def window_sum_text(X, K, i=0, j=0):
+    """The sum behind output element (i, j) of ``corr2d_multi_in(X, K)``, written out.
+
+    Channels are listed last to first, as in the section's figure; each term is
+    an input element times the kernel element over it, and the total is the
+    value mxconv computes.
+
+    >>> window_sum_text(reference.BOOK_X, reference.BOOK_K)
+    '(1×1+2×2+4×3+5×4)+(0×0+1×1+3×2+4×3)=56'
+    """
+    Y = reference.corr2d_multi_in(X, K).asnumpy()
+    X, K = np.asarray(X, dtype=np.float32), np.asarray(K, dtype=np.float32)
+    k_h, k_w = K.shape[1:]
+    groups = []
+    for x, k in reversed(list(zip(X, K))):
+        window = x[i:i + k_h, j:j + k_w]
+        groups.append("(" + "+".join("%s×%s" % (_number(a), _number(b))
+                                     for a, b in zip(window.ravel(), k.ravel())) + ")")
+    return "+".join(groups) + "=" + _number(Y[i, j])
+
+
+def _grid(ax, values, x0, y0, shaded=(), title=None):
+    """Draw a 2-D array as a grid of numbered cells with its top-left corner at (x0, y0)."""
+    rows, cols = values.shape
+    for r in range(rows):
+        for c in range(cols):
+            ax.add_patch(Rectangle((x0 + c, y0 - r - 1), 1, 1, facecolor=SHADE if (r, c) in shaded else "white",
+                                   edgecolor="black", linewidth=1.2))
+            ax.text(x0 + c + 0.5, y0 - r - 0.5, _number(values[r, c]), ha="center", va="center", fontsize=13)
+    if title:
+        ax.text(x0 + cols / 2, y0 + 0.35, title, ha="center", va="bottom", fontsize=11)
+    return x0 + cols
+
+
+def _cells(rows, cols):
+    return {(r, c) for r in range(rows) for c in range(cols)}
+
+
+def _save(fig, out_dir, name):
+    os.makedirs(out_dir, exist_ok=True)
+    paths = []
+    for fmt in FORMATS:
+        path = os.path.join(out_dir, "%s.%s" % (name, fmt))
+        # SVG text stays text (searchable, and checked by the tests); no date, so
+        # that drawing twice gives the same file.
+        with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mxconv"}):
+            fig.savefig(path, dpi=120, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def _canvas(width, height):
+    fig, ax = plt.subplots(figsize=(width * 0.55, height * 0.55))
+    ax.set_xlim(-0.5, width)
+    ax.set_ylim(-height, 1.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig, ax
+
+
+def draw_multi_in(out_dir, X=None, K=None):
+    """The section's first figure: ``corr2d_multi_in`` with two input channels.
+
+    Returns the paths written (PNG and SVG).
+    """
+    X = np.asarray(reference.BOOK_X if X is None else X, dtype=np.float32)
+    K = np.asarray(reference.BOOK_K if K is None else K, dtype=np.float32)
+    Y = reference.corr2d_multi_in(X, K).asnumpy()
+    c_i, h, w = X.shape
+    k_h, k_w = K.shape[1:]
+    band = max(h, k_h) + 1.5
+    width = w + k_w + Y.shape[1] + 6
+    fig, ax = _canvas(width, band * c_i + 1.5)
+    for n, c in enumerate(reversed(range(c_i))):  # last channel on top, as the book draws it
+        top = -n * band
+        right = _grid(ax, X[c], 0, top, _cells(k_h, k_w), "input" if n == 0 else None)
+        ax.text(-0.35, top - h / 2, "channel %d" % c, ha="right", va="center", rotation=90, fontsize=10)
+        ax.text(right + 0.5, top - h / 2, "⋆", ha="center", va="center", fontsize=18)
+        _grid(ax, K[c], right + 1, top, _cells(k_h, k_w), "kernel" if n == 0 else None)
+        if n < c_i - 1:
+            ax.text(w / 2, top - band + 0.75, "+", ha="center", va="center", fontsize=18)
+    out_x = w + k_w + 3
+    ax.text(out_x - 0.75, -band * (c_i - 1) / 2 - h / 2, "=", ha="center", va="center", fontsize=18)
+    _grid(ax, Y, out_x, -band * (c_i - 1) / 2 - (h - Y.shape[0]) / 2, {(0, 0)}, "output")
+    ax.text(width / 2 - 1, -band * c_i - 0.2, window_sum_text(X, K), ha="center", va="top", fontsize=12)
+    return _save(fig, out_dir, "multi_in")
+
+
+def draw_one_by_one(out_dir, X=None, K=None):
+    """The section's 1x1 figure: 3 input channels, 2 output channels, 1x1 kernel.
+
+    Defaults: X = 0..26 as (3, 3, 3) and a small integer kernel (2, 3, 1, 1); the
+    outputs are computed by the book's In[6]. Returns the paths written.
+    """
+    X = np.arange(27, dtype=np.float32).reshape(3, 3, 3) if X is None else np.asarray(X, dtype=np.float32)
+    K = np.array([1, 0, 2, -1, 1, 1], dtype=np.float32).reshape(2, 3, 1, 1) if K is None \
+        else np.asarray(K, dtype=np.float32)
+    Y = reference.corr2d_multi_in_out_1x1(X, K).asnumpy()
+    c_i, h, w = X.shape
+    c_o = K.shape[0]
+    band = h + 1.5
+    width = w + c_i + w + 6
+    fig, ax = _canvas(width, band * max(c_i, c_o) + 1.5)
+    for c in range(c_i):
+        _grid(ax, X[c], 0, -c * band, {(0, 0)}, "input channels" if c == 0 else None)
+    _grid(ax, K[:, :, 0, 0], w + 1.5, -band * (c_i - 1) / 2 + (c_o - h) / 2 - 0.5 * c_o,
+          {(o, c) for o in range(c_o) for c in range(c_i)}, "kernel (c_o × c_i)")
+    for o in range(c_o):
+        _grid(ax, Y[o], w + c_i + 3, -o * band - (band * (c_i - c_o)) / 2, {(0, 0)},
+              "output channels" if o == 0 else None)
+    first = "+".join("%s×%s" % (_number(K[0, c, 0, 0]), _number(X[c, 0, 0])) for c in range(c_i))
+    ax.text(width / 2, -band * c_i - 0.2, "1×1 convolution: %s=%s" % (first, _number(Y[0, 0, 0])),
+            ha="center", va="top", fontsize=12)
+    return _save(fig, out_dir, "one_by_one")
+
+
+def draw_all(out_dir):
+    """Draw both figures into ``out_dir``; returns the paths written."""
+    return draw_multi_in(out_dir) + draw_one_by_one(out_dir)

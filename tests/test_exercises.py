@@ -1,0 +1,157 @@
+"""The exercises: composition as a property, costs against a counting loop and real arrays."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mxnet import autograd, nd
+from mxnet.test_utils import assert_almost_equal
+from oracles import numpy_conv
+
+from mxconv import MxconvError, MxconvTypeError, exercises, fast
+from mxconv.exercises import compose_kernels, conv_cost
+
+
+@st.composite
+def stacked(draw):
+    c_i, c_m, c_o = (draw(st.integers(1, 3)) for _ in range(3))
+    a_h, a_w, b_h, b_w = (draw(st.integers(1, 3)) for _ in range(4))
+    h = draw(st.integers(a_h + b_h - 1, 8))
+    w = draw(st.integers(a_w + b_w - 1, 8))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return (rng.uniform(-1, 1, (c_i, h, w)), rng.uniform(-1, 1, (c_m, c_i, a_h, a_w)),
+            rng.uniform(-1, 1, (c_o, c_m, b_h, b_w)))
+
+
+@settings(max_examples=60)
+@given(stacked())
+def test_composed_kernel_equals_two_stacked_correlations(case):
+    X, K1, K2 = case
+    two_layers = numpy_conv(numpy_conv(X, K1), K2)  # independent oracle, float64
+    K = compose_kernels(K1, K2)
+    assert K.shape == (K2.shape[0], K1.shape[1], K1.shape[2] + K2.shape[2] - 1, K1.shape[3] + K2.shape[3] - 1)
+    assert_almost_equal(numpy_conv(X, K.asnumpy()), two_layers, rtol=1e-10, atol=1e-12)
+    assert_almost_equal(fast.corr2d_multi_in_out(X, K).asnumpy(), two_layers, rtol=1e-10, atol=1e-12)
+
+
+def test_compose_kernels_is_differentiable():
+    K1, K2 = nd.ones((2, 1, 2, 2)), nd.ones((1, 2, 2, 2))
+    K1.attach_grad()
+    with autograd.record():
+        compose_kernels(K1, K2).sum().backward()
+    np.testing.assert_array_equal(K1.grad.asnumpy(), np.full((2, 1, 2, 2), 4.0))
+
+
+@pytest.mark.parametrize("K1, K2, message", [
+    (np.ones((2, 2, 3)), np.ones((1, 2, 2, 2)), r"K1 must have 4 axes \(c_m, c_i, a_h, a_w\), got 3 axes"),
+    (np.ones((2, 1, 3, 3)), np.ones((2, 2, 2)), r"K2 must have 4 axes"),
+    (np.ones((2, 1, 3, 3)), np.ones((1, 3, 2, 2)), r"K2 takes 3 input channels but K1 makes 2 \(K1.shape=\(2, 1, 3, 3\)"),
+    (np.ones((2, 0, 3, 3)), np.ones((1, 2, 2, 2)), r"K1 has an axis of size 0"),
+])
+def test_compose_kernels_refuses_bad_shapes(K1, K2, message):
+    with pytest.raises(MxconvError, match=message):
+        compose_kernels(K1, K2)
+
+
+def count_by_loop(c_i, h, w, c_o, k_h, k_w, p, s):
+    """Run a plain convolution and its backward pass on symbols, counting every
+    multiplication and every addition (a sum's first term is not an addition)."""
+    out_h, out_w = (h + 2 * p[0] - k_h) // s[0] + 1, (w + 2 * p[1] - k_w) // s[1] + 1
+    counts = dict.fromkeys(["fm", "fa", "im", "ia", "km", "ka"], 0)
+    started = set()
+
+    def accumulate(mult, add, key):
+        counts[mult] += 1
+        if key in started:
+            counts[add] += 1
+        started.add(key)
+
+    for o in range(c_o):
+        for i in range(out_h):
+            for j in range(out_w):
+                for c in range(c_i):
+                    for a in range(k_h):
+                        for b in range(k_w):
+                            y, x = i * s[0] + a - p[0], j * s[1] + b - p[1]
+                            accumulate("fm", "fa", ("Y", o, i, j))  # X[c, y, x] * K[o, c, a, b], zeros too
+                            accumulate("km", "ka", ("dK", o, c, a, b))  # dY[o, i, j] * X[c, y, x]
+                            if 0 <= y < h and 0 <= x < w:
+                                accumulate("im", "ia", ("dX", c, y, x))  # dY[o, i, j] * K[o, c, a, b]
+    return counts, (c_o, out_h, out_w)
+
+
+SMALL = [(2, 3, 3, 3, 2, 2, (0, 0), (1, 1)), (1, 5, 4, 2, 3, 2, (1, 0), (1, 1)), (3, 6, 7, 2, 3, 3, (1, 1), (2, 2)),
+         (2, 7, 5, 1, 2, 1, (2, 1), (3, 2)), (1, 4, 4, 1, 1, 1, (0, 0), (3, 3)), (2, 5, 5, 3, 5, 5, (0, 0), (1, 1)),
+         (1, 3, 3, 2, 3, 3, (2, 2), (1, 1)), (2, 6, 6, 2, 1, 2, (0, 1), (4, 1))]
+
+
+@pytest.mark.parametrize("shape", SMALL, ids=str)
+def test_costs_equal_a_counting_loop(shape):
+    counts, output_shape = count_by_loop(*shape)
+    c_i, h, w, c_o, k_h, k_w, p, s = shape
+    cost = conv_cost(c_i, h, w, c_o, k_h, k_w, padding=p, stride=s)
+    assert cost.output_shape == output_shape
+    assert (cost.forward_mults, cost.forward_adds) == (counts["fm"], counts["fa"])
+    assert (cost.backward_input_mults, cost.backward_input_adds) == (counts["im"], counts["ia"])
+    assert (cost.backward_kernel_mults, cost.backward_kernel_adds) == (counts["km"], counts["ka"])
+    assert cost.backward_mults == counts["im"] + counts["km"]
+    assert cost.backward_adds == counts["ia"] + counts["ka"]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("shape", SMALL[:4], ids=str)
+def test_memory_equals_real_arrays(shape, dtype):
+    c_i, h, w, c_o, k_h, k_w, p, s = shape
+    cost = conv_cost(c_i, h, w, c_o, k_h, k_w, padding=p, stride=s, dtype=dtype)
+    X, K = nd.ones((c_i, h, w), dtype=dtype), nd.ones((c_o, c_i, k_h, k_w), dtype=dtype)
+    X.attach_grad()
+    K.attach_grad()
+    with autograd.record():
+        Y = fast.corr2d_multi_in_out(X, K, padding=p, stride=s)
+    Y.backward()
+    assert Y.shape == cost.output_shape
+    arrays = {"input": X, "kernel": K, "output": Y}
+    for name, array in arrays.items():
+        assert getattr(cost, name + "_elements") == array.size
+    assert cost.forward_bytes == sum(a.size * a.dtype(0).itemsize for a in arrays.values())
+    grads = [Y, X.grad, K.grad]  # dY has the output's shape
+    assert cost.backward_extra_bytes == sum(g.size * np.dtype(dtype).itemsize for g in grads)
+
+
+def test_doubling_questions():
+    # Exercise 3: doubling c_i and c_o quadruples the work; doubling padding grows the output.
+    base = conv_cost(16, 32, 32, 16, 3, 3, padding=1)
+    double = conv_cost(32, 32, 32, 32, 3, 3, padding=1)
+    assert double.forward_mults / base.forward_mults == 4.0
+    padded = conv_cost(16, 32, 32, 16, 3, 3, padding=2)
+    assert padded.output_shape == (16, 34, 34)
+    assert padded.forward_mults / base.forward_mults == (34 * 34) / (32 * 32)
+    # Exercise 4: a 1x1 kernel costs c_i * c_o * h * w multiplications: a matrix product.
+    assert conv_cost(16, 32, 32, 8, 1, 1).forward_mults == 16 * 8 * 32 * 32
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"c_i": 0}, MxconvError, "c_i must be an int >= 1, got 0"),
+    ({"h": 2.5}, MxconvError, "h must be an int >= 1"),
+    ({"k_h": 9}, MxconvError, "K's window 9x3 is larger than X's input 8x8"),
+    ({"padding": -1}, MxconvError, "padding must be an int >= 0"),
+    ({"stride": 0}, MxconvError, "stride must be an int >= 1"),
+    ({"dtype": "int8"}, MxconvTypeError, "dtype must be one of float16/float32/float64, got 'int8'"),
+    ({"dtype": "nonsense"}, MxconvTypeError, "dtype must be one of"),
+])
+def test_conv_cost_refuses_bad_arguments(kwargs, error, message):
+    args = dict(c_i=2, h=8, w=8, c_o=2, k_h=3, k_w=3)
+    args.update(kwargs)
+    with pytest.raises(error, match=message):
+        conv_cost(**args)
+
+
+def test_one_by_one_exactness_measures_exercise_5():
+    result = exercises.one_by_one_exactness(range(20))
+    assert result.seeds == 20 and result.elements == 20 * 2 * 3 * 3
+    assert 0 <= result.bit_identical <= result.seeds
+    assert 0 <= result.max_abs_difference < 1e-6 and result.max_norm < 1e-6  # Out[7]
+    assert result.fraction_elements_identical == result.elements_identical / result.elements
+
+
+def test_exercise_6_is_the_im2col_path():
+    assert exercises.im2col is fast.corr2d_multi_in_out_im2col
