@@ -6,6 +6,7 @@ module of mxconv inspects shapes; each public function calls one helper here
 before it does any work, so that bad input gets a clear :class:`MxconvError`
 (or :class:`MxconvTypeError`) naming the argument, what was expected and what came.
 """
+import functools
 import numbers
 import warnings
 from typing import NamedTuple, Tuple
@@ -52,15 +53,26 @@ SPECS = {
 
 
 class ConvArgs(NamedTuple):
-    """Checked arguments of a convolution, placed on ``ctx``."""
+    """Checked arguments of a convolution, placed on ``ctx``, with what the gate read
+    of them (so that the compute layers need not ask MXNet again)."""
 
     X: nd.NDArray
     K: nd.NDArray
     ctx: mx.Context
     padding: Tuple[int, int]
     stride: Tuple[int, int]
+    x_shape: Tuple[int, ...]
+    k_shape: Tuple[int, ...]
+    dtype: np.dtype
+
+    def output_hw(self):
+        """(out_h, out_w) = ((h + 2 p_h - k_h) // s_h + 1, (w + 2 p_w - k_w) // s_w + 1)."""
+        (h, w), (k_h, k_w) = self.x_shape[-2:], self.k_shape[-2:]
+        (p_h, p_w), (s_h, s_w) = self.padding, self.stride
+        return ((h + 2 * p_h - k_h) // s_h + 1, (w + 2 * p_w - k_w) // s_w + 1)
 
 
+@functools.lru_cache(maxsize=None)
 def _layout_ndim(layout):
     return layout.count(",") + 1
 
@@ -180,34 +192,40 @@ def _fmt(shape):
 
 
 def check_conv_shapes(op, x_shape, k_shape, padding=(0, 0), batch=False):
-    """Raise :class:`MxconvError` unless X and K of these shapes fit operation ``op``."""
+    """Raise :class:`MxconvError` unless X and K of these shapes fit operation ``op``.
+
+    The checks are cheap comparisons; messages are formatted only on failure (this
+    runs on every call of the fast path, where microseconds count).
+    """
     spec = SPECS[op]
-    xs, ks = _fmt(x_shape), _fmt(k_shape)
+    xs, ks = tuple(x_shape), tuple(k_shape)
     x_layouts = spec.x_layouts + ((_X4,) if batch and spec.k_channel_axis is not None else ())
-    where = "(X.shape=%s, K.shape=%s)" % (xs, ks)
-    if len(xs) not in [_layout_ndim(lay) for lay in x_layouts]:
+
+    def fail(message, *values):
+        where = "(X.shape=%s, K.shape=%s" % (_fmt(xs), _fmt(ks))
+        where += ", padding=%s)" % (padding,) if any(padding) else ")"
+        raise MxconvError(("%s: " + message) % ((op,) + values + (where,)))
+
+    if not any(len(xs) == _layout_ndim(layout) for layout in x_layouts):
         raise MxconvError("%s: X must have %s axes %s, got %d axes (X.shape=%s)" % (
             op, " or ".join(str(_layout_ndim(lay)) for lay in x_layouts),
-            " or ".join(x_layouts), len(xs), xs))
+            " or ".join(x_layouts), len(xs), _fmt(xs)))
     if len(ks) != _layout_ndim(spec.k_layout):
         raise MxconvError("%s: K must have %d axes %s, got %d axes (K.shape=%s)" % (
-            op, _layout_ndim(spec.k_layout), spec.k_layout, len(ks), ks))
-    for name, shape in (("X", xs), ("K", ks)):
-        if 0 in shape:
-            raise MxconvError("%s: %s has an axis of size 0 %s; every axis must be at least 1" % (
-                op, name, where))
+            op, _layout_ndim(spec.k_layout), spec.k_layout, len(ks), _fmt(ks)))
+    if 0 in xs:
+        fail("X has an axis of size 0 %s; every axis must be at least 1")
+    if 0 in ks:
+        fail("K has an axis of size 0 %s; every axis must be at least 1")
     if spec.k_channel_axis is not None and xs[-3] != ks[spec.k_channel_axis]:
-        raise MxconvError("%s: X has %d input channels but K has %d %s" % (
-            op, xs[-3], ks[spec.k_channel_axis], where))
+        fail("X has %d input channels but K has %d %s", xs[-3], ks[spec.k_channel_axis])
     if spec.one_by_one and ks[-2:] != (1, 1):
-        raise MxconvError(
-            "%s: K must be a 1x1 kernel %s, got a %dx%d kernel %s; corr2d_multi_in_out takes any size"
-            % (op, spec.k_layout, ks[-2], ks[-1], where))
-    padded = (xs[-2] + 2 * padding[0], xs[-1] + 2 * padding[1])
-    if ks[-2] > padded[0] or ks[-1] > padded[1]:
-        raise MxconvError("%s: K's window %dx%d is larger than X's %sinput %dx%d %s" % (
-            op, ks[-2], ks[-1], "padded " if any(padding) else "", padded[0], padded[1],
-            where[:-1] + (", padding=%s)" % (padding,) if any(padding) else ")")))
+        fail("K must be a 1x1 kernel %s, got a %dx%d kernel %s; corr2d_multi_in_out takes any size",
+             spec.k_layout, ks[-2], ks[-1])
+    padded_h, padded_w = xs[-2] + 2 * padding[0], xs[-1] + 2 * padding[1]
+    if ks[-2] > padded_h or ks[-1] > padded_w:
+        fail("K's window %dx%d is larger than X's %sinput %dx%d %s", ks[-2], ks[-1],
+             "padded " if any(padding) else "", padded_h, padded_w)
 
 
 def conv_args(op, X, K, ctx=None, padding=0, stride=1, batch=False):
@@ -220,10 +238,13 @@ def conv_args(op, X, K, ctx=None, padding=0, stride=1, batch=False):
     K_arr, k_dtype = as_array("K", K)
     padding = pair("padding", padding, 0)
     stride = pair("stride", stride, 1)
-    check_conv_shapes(op, X_arr.shape, K_arr.shape, padding, batch)
+    x_shape, k_shape = X_arr.shape, K_arr.shape
+    check_conv_shapes(op, x_shape, k_shape, padding, batch)
+    x_on_ctx = ctx is None and isinstance(X_arr, nd.NDArray)  # then ctx is X's, by definition
     ctx = resolve_ctx(ctx, X_arr)
     dtype = x_dtype if x_dtype == k_dtype else np.promote_types(x_dtype, k_dtype)
-    return ConvArgs(_place(X_arr, ctx, dtype, x_dtype), _place(K_arr, ctx, dtype, k_dtype), ctx, padding, stride)
+    X_out = X_arr if x_on_ctx and dtype == x_dtype else _place(X_arr, ctx, dtype, x_dtype)
+    return ConvArgs(X_out, _place(K_arr, ctx, dtype, k_dtype), ctx, padding, stride, x_shape, k_shape, dtype)
 
 
 def reference_args(op, X, K, ctx, warn_slow):
@@ -239,18 +260,18 @@ def reference_args(op, X, K, ctx, warn_slow):
             "result in place (Y[i, j] = ...), which autograd does not record. Use "
             "mxconv.fast.%s, its differentiable twin" % (op, _fast_twin(op)))
     args = conv_args(op, X, K, ctx)
-    if args.X.dtype == np.float16:
+    if args.dtype == np.float16:
         # nd.dot has no float16 on CPU, and d2l.corr2d's result is float32 anyway.
-        args = args._replace(X=args.X.astype(np.float32), K=args.K.astype(np.float32))
+        args = args._replace(X=args.X.astype(np.float32), K=args.K.astype(np.float32), dtype=_FLOAT32)
     if warn_slow and op != "corr2d_multi_in_out_1x1":
-        seconds = reference_seconds(op, args.X.shape, args.K.shape)
+        seconds = reference_seconds(op, args.x_shape, args.k_shape)
         if seconds > REFERENCE_WARN_SECONDS:
             warnings.warn(
                 "%s: the book's path will take about %.0f s here (%d tiny MXNet operations of "
                 "about %.2f ms each, X.shape=%s, K.shape=%s); mxconv.fast.%s gives the same "
                 "result in milliseconds. Pass warn_slow=False to silence this."
-                % (op, seconds, 4 * reference_terms(op, args.X.shape, args.K.shape),
-                   REFERENCE_SECONDS_PER_TERM * 1e3 / 4, _fmt(args.X.shape), _fmt(args.K.shape),
+                % (op, seconds, 4 * reference_terms(op, args.x_shape, args.k_shape),
+                   REFERENCE_SECONDS_PER_TERM * 1e3 / 4, _fmt(args.x_shape), _fmt(args.k_shape),
                    _fast_twin(op)),
                 SlowReferenceWarning, stacklevel=4)
     return args

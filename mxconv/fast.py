@@ -41,30 +41,54 @@ def _view(X, shape):
     return nd.NDArray(handle=handle, writable=X.writable)
 
 
-def _as_batch(X):
-    """X as (n, c_i, h, w), and whether it came as one example."""
-    shape = X.shape
-    single = len(shape) == 3
-    return (_view(X, (1,) + shape) if single else X), single
+def _run(compute, args):
+    """``compute(args)``; float16 through float32 where MXNet lacks it (CPU).
+
+    No ``with ctx:`` is needed: the gate placed X and K on ctx, and MXNet's
+    operators put their results where their inputs are."""
+    if args.dtype != np.float16 or args.ctx.device_type == "gpu":
+        return compute(args)
+    wide = args._replace(X=args.X.astype(np.float32), K=args.K.astype(np.float32), dtype=np.dtype(np.float32))
+    return compute(wide).astype(np.float16)
 
 
-def _float16_via_float32(compute):
-    """Run ``compute(X, K, padding, stride)`` in float32 where MXNet lacks float16 (CPU)."""
-    def run(X, K, padding, stride):
-        if X.dtype != np.float16 or X.context.device_type == "gpu":
-            return compute(X, K, padding, stride)
-        Y = compute(X.astype(np.float32), K.astype(np.float32), padding, stride)
-        return Y.astype(np.float16)
-    return run
-
-
-@_float16_via_float32
-def _convolution(X, K, padding, stride):
-    X, single = _as_batch(X)
-    Y = nd.Convolution(X, K, kernel=K.shape[2:], num_filter=K.shape[0], pad=padding,
-                       stride=stride, no_bias=True)
+def _convolution(args):
+    """One nd.Convolution; X (c_i, h, w) is viewed as a batch of one and the result back."""
+    X, k_shape = args.X, args.k_shape
+    single = len(args.x_shape) == 3
+    if single:
+        X = _view(X, (1,) + args.x_shape)
+    options = {}  # only what differs from nd.Convolution's defaults: each costs a conversion
+    if args.padding != (0, 0):
+        options["pad"] = args.padding
+    if args.stride != (1, 1):
+        options["stride"] = args.stride
+    Y = nd.Convolution(X, args.K, kernel=k_shape[2:], num_filter=k_shape[0], no_bias=True, **options)
     # a reshaped view rather than Y[0]: autograd records reshape.
-    return _view(Y, Y.shape[1:]) if single else Y
+    return _view(Y, (k_shape[0],) + args.output_hw()) if single else Y
+
+
+def _one_output_channel(args):
+    """corr2d_multi_in: K (c_i, k_h, k_w) as (1, c_i, k_h, k_w), and the channel axis dropped."""
+    k_shape = (1,) + args.k_shape
+    Y = _convolution(args._replace(K=_view(args.K, k_shape), k_shape=k_shape))
+    single = len(args.x_shape) == 3
+    return _view(Y, args.output_hw() if single else (args.x_shape[0],) + args.output_hw())
+
+
+def _im2col_dot(args):
+    """Unfold every window into a column (nd.im2col), then one nd.dot with the kernel."""
+    single = len(args.x_shape) == 3
+    X = _view(args.X, (1,) + args.x_shape) if single else args.X
+    n, (c_o, c_i, k_h, k_w) = (1 if single else args.x_shape[0]), args.k_shape
+    out_h, out_w = args.output_hw()
+    # (n, c_i * k_h * k_w, out_h * out_w): one column per output position
+    cols = nd.im2col(X, kernel=(k_h, k_w), stride=args.stride, pad=args.padding)
+    W = _view(args.K, (c_o, c_i * k_h * k_w))
+    if single:
+        return _view(nd.dot(W, _view(cols, cols.shape[1:])), (c_o, out_h, out_w))
+    cols = cols.transpose((1, 0, 2)).reshape((c_i * k_h * k_w, n * out_h * out_w))
+    return nd.dot(W, cols).reshape((c_o, n, out_h, out_w)).transpose((1, 0, 2, 3))
 
 
 def corr2d_multi_in_out(X, K, padding=0, stride=1, ctx=None):
@@ -103,10 +127,7 @@ def corr2d_multi_in_out(X, K, padding=0, stride=1, ctx=None):
     >>> corr2d_multi_in_out(X, K, padding=1, stride=2).shape
     (1, 2, 2)
     """
-    X, K, ctx, padding, stride = _inputs.conv_args(
-        "corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True)
-    with ctx:
-        return _convolution(X, K, padding, stride)
+    return _run(_convolution, _inputs.conv_args("corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True))
 
 
 def corr2d_multi_in(X, K, padding=0, stride=1, ctx=None):
@@ -137,12 +158,7 @@ def corr2d_multi_in(X, K, padding=0, stride=1, ctx=None):
      [104. 120.]]
     <NDArray 2x2 @cpu(0)>
     """
-    X, K, ctx, padding, stride = _inputs.conv_args(
-        "corr2d_multi_in", X, K, ctx, padding, stride, batch=True)
-    with ctx:
-        Y = _convolution(X, _view(K, (1,) + K.shape), padding, stride)
-        shape = Y.shape
-        return _view(Y, shape[1:] if len(shape) == 3 else (shape[0],) + shape[2:])
+    return _run(_one_output_channel, _inputs.conv_args("corr2d_multi_in", X, K, ctx, padding, stride, batch=True))
 
 
 def corr2d_multi_in_out_im2col(X, K, padding=0, stride=1, ctx=None):
@@ -176,22 +192,4 @@ def corr2d_multi_in_out_im2col(X, K, padding=0, stride=1, ctx=None):
       [104. 120.]]]
     <NDArray 1x2x2 @cpu(0)>
     """
-    X, K, ctx, padding, stride = _inputs.conv_args(
-        "corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True)
-    with ctx:
-        return _im2col_dot(X, K, padding, stride)
-
-
-@_float16_via_float32
-def _im2col_dot(X, K, padding, stride):
-    Xb, single = _as_batch(X)
-    n, (c_o, c_i, k_h, k_w) = Xb.shape[0], K.shape
-    out_h = (Xb.shape[2] + 2 * padding[0] - k_h) // stride[0] + 1
-    out_w = (Xb.shape[3] + 2 * padding[1] - k_w) // stride[1] + 1
-    # (n, c_i * k_h * k_w, out_h * out_w): one column per output position
-    cols = nd.im2col(Xb, kernel=(k_h, k_w), stride=stride, pad=padding)
-    W = K.reshape((c_o, c_i * k_h * k_w))
-    if single:
-        return nd.dot(W, cols.reshape(cols.shape[1:])).reshape((c_o, out_h, out_w))
-    cols = cols.transpose((1, 0, 2)).reshape((c_i * k_h * k_w, n * out_h * out_w))
-    return nd.dot(W, cols).reshape((c_o, n, out_h, out_w)).transpose((1, 0, 2, 3))
+    return _run(_im2col_dot, _inputs.conv_args("corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True))

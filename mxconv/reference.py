@@ -29,9 +29,9 @@ BOOK_K = [[[0, 1], [2, 3]], [[1, 2], [3, 4]]]
 
 
 def _run(op, book_fn, X, K, ctx, warn_slow):
-    X, K, ctx, _, _ = _inputs.reference_args(op, X, K, ctx, warn_slow)
-    with ctx:
-        return book_fn(X, K)
+    args = _inputs.reference_args(op, X, K, ctx, warn_slow)
+    with args.ctx:
+        return book_fn(args.X, args.K)
 
 
 def corr2d(X, K, ctx=None, *, warn_slow=True):
