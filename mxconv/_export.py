@@ -48,7 +48,7 @@ def _unfold(X, k_h, k_w, padding, stride):
     """(c_i * k_h * k_w, out_h, out_w): every window as a column, in K.reshape's order."""
     Xp = _pad(X, padding)
     (s_h, s_w), c_i = _inputs.pair("stride", stride, 1), Xp.shape[0]
-    out_h, out_w = (Xp.shape[1] - k_h) // s_h + 1, (Xp.shape[2] - k_w) // s_w + 1
+    out_h, out_w = _inputs.output_hw(Xp.shape[1:], (k_h, k_w), (0, 0), (s_h, s_w))
     cols = np.empty((c_i, k_h, k_w, out_h, out_w), dtype=X.dtype)
     for a in range(k_h):
         for b in range(k_w):

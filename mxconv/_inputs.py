@@ -66,10 +66,13 @@ class ConvArgs(NamedTuple):
     dtype: np.dtype
 
     def output_hw(self):
-        """(out_h, out_w) = ((h + 2 p_h - k_h) // s_h + 1, (w + 2 p_w - k_w) // s_w + 1)."""
-        (h, w), (k_h, k_w) = self.x_shape[-2:], self.k_shape[-2:]
-        (p_h, p_w), (s_h, s_w) = self.padding, self.stride
-        return ((h + 2 * p_h - k_h) // s_h + 1, (w + 2 * p_w - k_w) // s_w + 1)
+        """The result's (out_h, out_w)."""
+        return output_hw(self.x_shape[-2:], self.k_shape[-2:], self.padding, self.stride)
+
+
+def output_hw(x_hw, k_hw, padding=(0, 0), stride=(1, 1)):
+    """(out_h, out_w) = ((h + 2 p_h - k_h) // s_h + 1, (w + 2 p_w - k_w) // s_w + 1)."""
+    return tuple((x + 2 * p - k) // s + 1 for x, k, p, s in zip(x_hw, k_hw, padding, stride))
 
 
 @functools.lru_cache(maxsize=None)

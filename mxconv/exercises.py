@@ -185,7 +185,7 @@ def conv_cost(c_i, h, w, c_o, k_h, k_w, padding=0, stride=1, dtype="float32"):
     (p_h, p_w), (s_h, s_w) = _inputs.pair("padding", padding, 0), _inputs.pair("stride", stride, 1)
     _inputs.check_conv_shapes("corr2d_multi_in_out", (c_i, h, w), (c_o, c_i, k_h, k_w), (p_h, p_w))
     itemsize = _inputs.float_dtype("dtype", dtype).itemsize
-    out_h, out_w = (h + 2 * p_h - k_h) // s_h + 1, (w + 2 * p_w - k_w) // s_w + 1
+    out_h, out_w = _inputs.output_hw((h, w), (k_h, k_w), (p_h, p_w), (s_h, s_w))
     window, positions = c_i * k_h * k_w, out_h * out_w
     # Terms reaching each real input position: c_o * rows(y) * cols(x).
     terms = c_o * np.outer(_taps(h, p_h, k_h, s_h, out_h), _taps(w, p_w, k_w, s_w, out_w))
