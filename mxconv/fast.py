@@ -184,12 +184,15 @@ def corr2d_multi_in_out_im2col(X, K, padding=0, stride=1, ctx=None):
 
     Examples
     --------
-    >>> X = [[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
-    >>> K = [[[[0, 1], [2, 3]], [[1, 2], [3, 4]]]]
-    >>> corr2d_multi_in_out_im2col(X, K)
+    With padding 1 and stride 2, the first window holds one real element of each
+    channel (0 and 9), the second four (1, 2, 10, 11):
+
+    >>> import numpy as np
+    >>> X = np.arange(18, dtype=np.float32).reshape(2, 3, 3)
+    >>> corr2d_multi_in_out_im2col(X, np.ones((1, 2, 2, 2), dtype=np.float32), padding=1, stride=2)
     <BLANKLINE>
-    [[[ 56.  72.]
-      [104. 120.]]]
+    [[[ 9. 24.]
+      [36. 84.]]]
     <NDArray 1x2x2 @cpu(0)>
     """
     return _run(_im2col_dot, _inputs.conv_args("corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True))
