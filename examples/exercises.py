@@ -47,8 +47,8 @@ print("  %d of %d seeds bit-identical; %.1f%% of output elements bit-identical;"
       % (result.bit_identical, result.seeds, 100 * result.fraction_elements_identical))
 print("  largest difference %.2e, largest norm %.2e (< 1e-6, so Out[7] is True)."
       % (result.max_abs_difference, result.max_norm))
-print("  Why: float32 sums in different orders (add_n over channels vs a blocked, FMA sgemm)")
-print("  round differently; addition of floats is not associative.\n")
+print("  Why: float32 sums in different orders (add_n over channels vs an sgemm that blocks the")
+print("  sum and may fuse multiply and add) round differently: float addition is not associative.\n")
 
 print("Exercise 6: convolution of any window as one matrix multiplication (im2col):")
 Y = im2col(X, K1, padding=1)
