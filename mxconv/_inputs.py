@@ -243,11 +243,10 @@ def conv_args(op, X, K, ctx=None, padding=0, stride=1, batch=False):
     stride = pair("stride", stride, 1)
     x_shape, k_shape = X_arr.shape, K_arr.shape
     check_conv_shapes(op, x_shape, k_shape, padding, batch)
-    x_on_ctx = ctx is None and isinstance(X_arr, nd.NDArray)  # then ctx is X's, by definition
     ctx = resolve_ctx(ctx, X_arr)
     dtype = x_dtype if x_dtype == k_dtype else np.promote_types(x_dtype, k_dtype)
-    X_out = X_arr if x_on_ctx and dtype == x_dtype else _place(X_arr, ctx, dtype, x_dtype)
-    return ConvArgs(X_out, _place(K_arr, ctx, dtype, k_dtype), ctx, padding, stride, x_shape, k_shape, dtype)
+    return ConvArgs(_place(X_arr, ctx, dtype, x_dtype), _place(K_arr, ctx, dtype, k_dtype), ctx, padding,
+                    stride, x_shape, k_shape, dtype)
 
 
 def reference_args(op, X, K, ctx, warn_slow):

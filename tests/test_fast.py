@@ -1,5 +1,4 @@
 """The fast path: agreement with the book's path, nd.Convolution and numpy; dtypes; autograd."""
-import mxnet as mx
 import numpy as np
 import pytest
 from golden import GOLDEN, K_IN2, X_IN2

@@ -4,7 +4,6 @@ import sys
 import xml.etree.ElementTree as ET
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from mxconv import figures, reference

@@ -6,7 +6,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from mxnet import nd
 from mxnet.test_utils import assert_almost_equal
-from oracles import numpy_conv
 
 from mxconv import MxconvError, fast, reference
 
