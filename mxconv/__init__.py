@@ -13,7 +13,9 @@
 The book's functions come from :mod:`mxconv.reference`; :mod:`mxconv.fast` holds
 their vectorized twins, :mod:`mxconv.exercises` and :mod:`mxconv.figures` the
 section's exercises and pictures. MXNet is imported only when one of them is first
-used, so that :mod:`mxconv.baseline` runs where MXNet is not installed.
+used, so that :mod:`mxconv.baseline` runs where MXNet is not installed; where
+MXNet 1.9.1 cannot run (Python 3.12 and later), using them raises
+:class:`MXNetUnavailableError`, which says so.
 """
 import importlib
 
@@ -21,6 +23,7 @@ from ._errors import (
     ContextError,
     MxconvError,
     MxconvTypeError,
+    MXNetUnavailableError,
     RecordingError,
     SlowReferenceWarning,
 )
@@ -30,15 +33,16 @@ __version__ = "0.1.0"
 _REFERENCE = ("corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1")
 _SUBMODULES = ("reference", "fast", "exercises", "figures", "baseline", "cli")
 
+# Names only: the submodules (mxconv.fast, mxconv.baseline, ...) are imported by name.
 __all__ = [
     "__version__",
     *_REFERENCE,
-    *_SUBMODULES,
     "MxconvError",
     "MxconvTypeError",
     "ContextError",
     "RecordingError",
     "SlowReferenceWarning",
+    "MXNetUnavailableError",
 ]
 
 

@@ -6,8 +6,7 @@ indentation the document's text extraction lost. tests/test_faithful.py checks
 that these definitions parse to the same syntax tree as the document's cells.
 Nothing here checks its input: mxconv.reference does that before calling in.
 """
-import d2l
-from mxnet import nd
+from ._mxnet import d2l, nd
 
 
 # book In[1]

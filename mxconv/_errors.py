@@ -21,5 +21,10 @@ class RecordingError(MxconvError):
     """The book's path was called under ``autograd.record()``, which it cannot be."""
 
 
+class MXNetUnavailableError(ImportError):
+    """mxconv's MXNet layers cannot run here: MXNet 1.9.1 is missing, or this Python or
+    numpy is too new for it. :mod:`mxconv.baseline` works all the same."""
+
+
 class SlowReferenceWarning(UserWarning):
     """The book's path is estimated to run for longer than ``mxconv.reference.WARN_SECONDS``."""

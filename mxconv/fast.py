@@ -12,8 +12,11 @@ input gate as the book's path.
 - X may be one example (c_i, h, w) or a batch (n, c_i, h, w); the result has the
   same leading layout.
 - dtype float16, float32 and float64 are kept (X and K are promoted to the wider one).
-  MXNet's CPU kernels have no float16 matrix product, so on a CPU context float16
-  is computed in float32 and rounded to float16 once, at the end.
+  Lists and integer arrays become float32 where float32 holds their values exactly
+  and float64 where it does not, and take a float64 partner's dtype. MXNet's CPU
+  kernels have no float16 matrix product, so on a CPU context float16 is computed
+  in float32 and rounded to float16 once, at the end.
+- Array kind follows X: ``mxnet.numpy`` arrays in, ``mxnet.numpy`` arrays out.
 - Differentiable: call it under ``autograd.record()`` with ``attach_grad()`` on X or K.
 - NaN and Inf are computed through, as MXNet does.
 
@@ -21,73 +24,82 @@ For the fastest CPU runs, set ``OMP_NUM_THREADS`` to the number of cores before
 MXNet is imported: MXNet 1.9.1 otherwise uses half of them.
 """
 import ctypes
+import math
 
 import numpy as np
-from mxnet import nd
-from mxnet.base import NDArrayHandle, _LIB, c_array, check_call
 
 from . import _inputs
+from ._mxnet import _LIB, NDArrayHandle, c_array, check_call, nd
 
 __all__ = ["corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_im2col"]
 
 
-def _view(X, shape):
-    """``X.reshape(shape)``: the same C call (a view, recorded by autograd) without the
-    Python-side checks that cost NDArray.reshape about 30 us, more than the book's
-    whole convolution does in oneDNN. Shapes here are computed, never guessed."""
+def _view(X, from_shape, to_shape):
+    """``X.reshape(to_shape)``: the same C call (a view, recorded by autograd) without
+    the Python-side work that costs NDArray.reshape about 30 us, more than the book's
+    whole convolution takes in oneDNN. ``from_shape`` is X's shape as the caller knows
+    it; the sizes are compared here, in Python ints, as reshape would."""
+    if math.prod(from_shape) != math.prod(to_shape):
+        raise ValueError("cannot view an array of shape %s as %s" % (from_shape, to_shape))
     handle = NDArrayHandle()
-    check_call(_LIB.MXNDArrayReshape64(X.handle, len(shape), c_array(ctypes.c_int64, shape), False,
+    check_call(_LIB.MXNDArrayReshape64(X.handle, len(to_shape), c_array(ctypes.c_int64, to_shape), False,
                                        ctypes.byref(handle)))
     return nd.NDArray(handle=handle, writable=X.writable)
 
 
 def _run(compute, args):
-    """``compute(args)``; float16 through float32 where MXNet lacks it (CPU).
+    """``compute(args)``, float16 through float32 where MXNet lacks it (CPU), in the
+    array kind of the call.
 
     No ``with ctx:`` is needed: the gate placed X and K on ctx, and MXNet's
     operators put their results where their inputs are."""
     if args.dtype != np.float16 or args.ctx.device_type == "gpu":
-        return compute(args)
+        return _inputs.result(args, compute(args))
     wide = args._replace(X=args.X.astype(np.float32), K=args.K.astype(np.float32), dtype=np.dtype(np.float32))
-    return compute(wide).astype(np.float16)
+    return _inputs.result(args, compute(wide).astype(np.float16))
 
 
 def _convolution(args):
     """One nd.Convolution; X (c_i, h, w) is viewed as a batch of one and the result back."""
-    X, k_shape = args.X, args.k_shape
-    single = len(args.x_shape) == 3
+    X, x_shape, k_shape = args.X, args.x_shape, args.k_shape
+    single = len(x_shape) == 3
     if single:
-        X = _view(X, (1,) + args.x_shape)
+        X = _view(X, x_shape, (1,) + x_shape)
     options = {}  # only what differs from nd.Convolution's defaults: each costs a conversion
     if args.padding != (0, 0):
         options["pad"] = args.padding
     if args.stride != (1, 1):
         options["stride"] = args.stride
     Y = nd.Convolution(X, args.K, kernel=k_shape[2:], num_filter=k_shape[0], no_bias=True, **options)
-    # a reshaped view rather than Y[0]: autograd records reshape.
-    return _view(Y, (k_shape[0],) + args.output_hw()) if single else Y
+    if not single:
+        return Y
+    out_shape = (k_shape[0],) + args.out_hw
+    return _view(Y, (1,) + out_shape, out_shape)  # a view rather than Y[0]: autograd records reshape
 
 
 def _one_output_channel(args):
     """corr2d_multi_in: K (c_i, k_h, k_w) as (1, c_i, k_h, k_w), and the channel axis dropped."""
     k_shape = (1,) + args.k_shape
-    Y = _convolution(args._replace(K=_view(args.K, k_shape), k_shape=k_shape))
-    single = len(args.x_shape) == 3
-    return _view(Y, args.output_hw() if single else (args.x_shape[0],) + args.output_hw())
+    Y = _convolution(args._replace(K=_view(args.K, args.k_shape, k_shape), k_shape=k_shape))
+    lead = args.x_shape[:1] if len(args.x_shape) == 4 else ()
+    return _view(Y, lead + (1,) + args.out_hw, lead + args.out_hw)
 
 
 def _im2col_dot(args):
     """Unfold every window into a column (nd.im2col), then one nd.dot with the kernel."""
-    single = len(args.x_shape) == 3
-    X = _view(args.X, (1,) + args.x_shape) if single else args.X
-    n, (c_o, c_i, k_h, k_w) = (1 if single else args.x_shape[0]), args.k_shape
-    out_h, out_w = args.output_hw()
+    x_shape, (c_o, c_i, k_h, k_w) = args.x_shape, args.k_shape
+    single = len(x_shape) == 3
+    n = 1 if single else x_shape[0]
+    X = _view(args.X, x_shape, (1,) + x_shape) if single else args.X
+    out_h, out_w = args.out_hw
+    window, positions = c_i * k_h * k_w, out_h * out_w
     # (n, c_i * k_h * k_w, out_h * out_w): one column per output position
     cols = nd.im2col(X, kernel=(k_h, k_w), stride=args.stride, pad=args.padding)
-    W = _view(args.K, (c_o, c_i * k_h * k_w))
+    W = _view(args.K, args.k_shape, (c_o, window))
     if single:
-        return _view(nd.dot(W, _view(cols, cols.shape[1:])), (c_o, out_h, out_w))
-    cols = cols.transpose((1, 0, 2)).reshape((c_i * k_h * k_w, n * out_h * out_w))
+        return _view(nd.dot(W, _view(cols, (1, window, positions), (window, positions))),
+                     (c_o, positions), (c_o, out_h, out_w))
+    cols = cols.transpose((1, 0, 2)).reshape((window, n * positions))
     return nd.dot(W, cols).reshape((c_o, n, out_h, out_w)).transpose((1, 0, 2, 3))
 
 
@@ -195,4 +207,5 @@ def corr2d_multi_in_out_im2col(X, K, padding=0, stride=1, ctx=None):
       [36. 84.]]]
     <NDArray 1x2x2 @cpu(0)>
     """
-    return _run(_im2col_dot, _inputs.conv_args("corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True))
+    return _run(_im2col_dot, _inputs.conv_args("corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True,
+                                                im2col=True))

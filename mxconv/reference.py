@@ -7,31 +7,115 @@ then runs the book's code unchanged (``mxconv._book``, with ``d2l.corr2d``) insi
 
 dtype: the functions built on ``d2l.corr2d`` return float32 whatever the input
 dtype, because ``d2l.corr2d`` writes into ``nd.zeros`` (float32); products and
-window sums are computed in the input dtype first. ``corr2d_multi_in_out_1x1`` is
-one ``nd.dot`` and keeps float32 and float64. float16 input is widened to float32
-(MXNet's ``nd.dot`` has no float16 on CPU). NaN and Inf are computed through, as
-MXNet does: a NaN in a window makes that output NaN; nothing is checked or masked.
+window sums are computed in the input dtype first. So they refuse inputs that
+float32 cannot hold (integers beyond 2**24, finite values beyond float32's range)
+instead of rounding them silently. ``corr2d_multi_in_out_1x1`` is one ``nd.dot``
+and keeps float32 and float64. float16 input is widened to float32 (MXNet's
+``nd.dot`` has no float16 on CPU). NaN and Inf are computed through, as MXNet
+does; nothing is checked or masked.
+
+Array kind follows X: an ``mxnet.numpy`` array in (the book's ``npx.set_np()``
+edition), an ``mxnet.numpy`` array out; lists and numpy arrays give NDArrays, or
+``mxnet.numpy`` arrays while ``npx.set_np()`` is on.
 
 These are slow by nature: a Python double loop of tiny MXNet operations, about
 0.65 ms per window product on a 2-core machine. Above an estimated 30 s they warn
 (:class:`mxconv.SlowReferenceWarning`); :mod:`mxconv.fast` is the answer to size,
 and to autograd, which the book's in-place writes cannot be recorded by.
 """
-import d2l
+import warnings
+from typing import Sequence
+
+import numpy as np
 
 from . import _book, _inputs
+from ._errors import MxconvError, RecordingError, SlowReferenceWarning
+from ._mxnet import d2l, mx
 
-__all__ = ["corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "BOOK_X", "BOOK_K"]
+__all__ = ["corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "BOOK_X", "BOOK_K",
+           "SECONDS_PER_TERM", "WARN_SECONDS", "estimated_seconds"]
 
 # The input and kernel the section constructs in In[2] (its figure's values).
 BOOK_X = [[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
 BOOK_K = [[[0, 1], [2, 3]], [[1, 2], [3, 4]]]
 
+# The book's path issues four tiny MXNet operations (slice, multiply, sum, write)
+# for every term c_o * c_i * out_h * out_w of the result. Measured once on the
+# project's 2-core build machine (mxnet 1.9.1 CPU wheel, default threads): median
+# of 3 runs of the book's corr2d_multi_in_out on (c_i, h, c_o, k) = (3, 12, 4, 3),
+# (2, 20, 2, 3), (1, 30, 1, 1), (4, 8, 4, 5): 612 to 770 microseconds per term.
+SECONDS_PER_TERM = 6.5e-4
+# Above this estimate the book's path warns and points at mxconv.fast.
+WARN_SECONDS = 30.0
+
+_LOOPS = ("corr2d", "corr2d_multi_in", "corr2d_multi_in_out")  # built on d2l.corr2d
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
+def terms(op: str, x_shape: Sequence[int], k_shape: Sequence[int]) -> int:
+    """How many window products the book's path computes: c_o * c_i * out_h * out_w."""
+    out = (x_shape[-2] - k_shape[-2] + 1) * (x_shape[-1] - k_shape[-1] + 1)
+    channels = 1
+    for size in k_shape[:-2]:
+        channels *= int(size)
+    return int(out) * channels
+
+
+def estimated_seconds(op: str, x_shape: Sequence[int], k_shape: Sequence[int]) -> float:
+    """Estimated run time of the book's path, from :data:`SECONDS_PER_TERM`."""
+    return terms(op, x_shape, k_shape) * SECONDS_PER_TERM
+
+
+def _fast_twin(op: str) -> str:
+    return "corr2d_multi_in" if op in ("corr2d", "corr2d_multi_in") else "corr2d_multi_in_out"
+
 
 def _run(op, book_fn, X, K, ctx, warn_slow):
-    args = _inputs.reference_args(op, X, K, ctx, warn_slow)
+    """The book's path: the gate, this path's own guards, then the book's code under ``ctx``."""
+    loop = op in _LOOPS
+    if loop and mx.autograd.is_recording():
+        raise RecordingError(
+            "%s: the book's path cannot run under autograd.record(): d2l.corr2d writes its "
+            "result in place (Y[i, j] = ...), which autograd does not record. Use "
+            "mxconv.fast.%s, its differentiable twin" % (op, _fast_twin(op)))
+    args = _inputs.conv_args(op, X, K, ctx)
+    if args.dtype == np.float16:
+        # nd.dot has no float16 on CPU, and d2l.corr2d's result is float32 anyway.
+        args = args._replace(X=args.X.astype(np.float32), K=args.K.astype(np.float32), dtype=np.dtype(np.float32))
+    if loop:
+        _float32_result(op, args)
+        if warn_slow:
+            _warn_if_slow(op, args)
     with args.ctx:
-        return book_fn(args.X, args.K)
+        return _inputs.result(args, book_fn(args.X, args.K))
+
+
+def _float32_result(op, args):
+    """d2l.corr2d writes into float32 nd.zeros: refuse inputs whose values float32
+    cannot hold, rather than round or overflow them silently."""
+    why = args.widened
+    if why is None and args.dtype == np.float64:
+        values = np.concatenate([A.asnumpy().ravel() for A in (args.X, args.K)])
+        largest = float(np.abs(values[np.isfinite(values)]).max(initial=0.0))
+        if largest > _F32_MAX:
+            why = "X or K holds %g, beyond float32's largest %g" % (largest, _F32_MAX)
+    if why:
+        raise _inputs.with_context(MxconvError(
+            "%s, and the book's path returns float32 (d2l.corr2d writes into nd.zeros): "
+            "mxconv.fast.%s computes it in float64" % (why, _fast_twin(op))),
+            op, {"X.shape": args.x_shape, "K.shape": args.k_shape})
+
+
+def _warn_if_slow(op, args):
+    seconds = estimated_seconds(op, args.x_shape, args.k_shape)
+    if seconds > WARN_SECONDS:
+        warnings.warn(
+            "%s: the book's path will take about %.0f s here (%d tiny MXNet operations of "
+            "about %.2f ms each, X.shape=%s, K.shape=%s); mxconv.fast.%s gives the same "
+            "result in milliseconds. Pass warn_slow=False to silence this."
+            % (op, seconds, 4 * terms(op, args.x_shape, args.k_shape), SECONDS_PER_TERM * 1e3 / 4,
+               args.x_shape, args.k_shape, _fast_twin(op)),
+            SlowReferenceWarning, stacklevel=4)
 
 
 def corr2d(X, K, ctx=None, *, warn_slow=True):
