@@ -11,16 +11,20 @@
 
 ``examples/exercises.py`` walks through all six with the computed answers.
 """
+import warnings
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Iterable, Optional, Tuple
 
-import mxnet as mx
 import numpy as np
-from mxnet import nd
 
 from . import _inputs, fast, reference
+from ._errors import SlowReferenceWarning
+from ._mxnet import mx, nd
 
 __all__ = ["compose_kernels", "conv_cost", "ConvCost", "one_by_one_exactness", "Exactness", "im2col"]
+
+# one_by_one_exactness takes at most this many seeds.
+MAX_SEEDS = 10000
 
 # Exercise 6 is the fast path's im2col.
 im2col = fast.corr2d_multi_in_out_im2col
@@ -65,19 +69,19 @@ def compose_kernels(K1, K2, ctx=None):
     [[[[1. 3. 2.]]]]
     <NDArray 1x1x1x3 @cpu(0)>
     """
-    K1, K2, ctx = _inputs.kernel_pair_args(K1, K2, ctx)
-    c_m, c_i, a_h, a_w = K1.shape
-    c_o, _, b_h, b_w = K2.shape
-    with ctx:
-        flat = K1.reshape((c_m, c_i * a_h * a_w))
-        parts = []
-        for r in range(b_h):
-            for s in range(b_w):
-                # K2's tap (r, s) mixes K1's channels and shifts the result by (r, s).
-                tap = nd.dot(K2[:, :, r, s], flat).reshape((c_o, c_i, a_h, a_w))
-                parts.append(nd.pad(tap, mode="constant",
-                                    pad_width=(0, 0, 0, 0, r, b_h - 1 - r, s, b_w - 1 - s)))
-        return nd.add_n(*parts)
+    K1, K2, ctx, np_out = _inputs.kernel_pair_args(K1, K2, ctx)
+    dtype = K1.dtype
+    if dtype == np.float16 and ctx.device_type != "gpu":
+        # MXNet's CPU nd.dot has no float16: compute in float32 and round once, as mxconv.fast does.
+        K1, K2 = K1.astype(np.float32), K2.astype(np.float32)
+    (c_o, c_m, b_h, b_w), (_, c_i, a_h, a_w) = K2.shape, K1.shape
+    # K is the *full* convolution of K1 with K2 over the window axes, summed over the
+    # middle channels: cross-correlate K1, seen as a batch of c_i examples with c_m
+    # channels and padded by the window of K2 less one, with K2 flipped.
+    K = nd.Convolution(K1.transpose((1, 0, 2, 3)), nd.flip(K2, axis=(2, 3)), kernel=(b_h, b_w),
+                       num_filter=c_o, pad=(b_h - 1, b_w - 1), no_bias=True).transpose((1, 0, 2, 3))
+    K = K.astype(dtype, copy=False)
+    return K.as_np_ndarray() if np_out else K
 
 
 @dataclass(frozen=True)
@@ -126,13 +130,28 @@ class ConvCost:
         return self.backward_extra_elements * self.itemsize
 
 
-def _taps(size, padding, k, stride, out):
-    """For each padded position along one axis, how many (output i, kernel a) pairs
-    reach it (i * stride + a == position); then only the real, unpadded positions."""
-    counts = np.zeros(size + 2 * padding, dtype=np.int64)
-    for a in range(k):
-        counts[a:a + stride * (out - 1) + 1:stride] += 1
-    return counts[padding:padding + size]
+def _sum_clamped(start, step, count, cap):
+    """``sum(min(max(start + i * step, 0), cap) for i in range(count))`` in O(1), step >= 1."""
+    first = 0 if start > 0 else min(count, -start // step + 1)  # the first positive term
+    full = min(count, max(first, -((start - cap) // step)))  # the first term >= cap
+    n = full - first
+    return n * start + step * (first + full - 1) * n // 2 + (count - full) * cap
+
+
+def _axis_taps(size, padding, k, stride, out):
+    """Along one axis: how many (output i, kernel a) pairs land on a real (unpadded)
+    input position, and how many real positions at least one pair reaches.
+
+    Every pair lands at i * stride + a in the padded axis; those in the padding on
+    either side are counted by arithmetic series and taken away.
+    """
+    left = _sum_clamped(padding - (out - 1) * stride, stride, out, k)
+    right = _sum_clamped(k - padding - size, stride, out, k)
+    pairs = out * k - left - right
+    if stride >= k:  # windows do not overlap: each position is reached at most once
+        return pairs, pairs
+    last = (out - 1) * stride + k - 1  # windows overlap: they cover [0, last] without gaps
+    return pairs, max(0, min(last, padding + size - 1) - padding + 1)
 
 
 def conv_cost(c_i, h, w, c_o, k_h, k_w, padding=0, stride=1, dtype="float32"):
@@ -180,21 +199,23 @@ def conv_cost(c_i, h, w, c_o, k_h, k_w, padding=0, stride=1, dtype="float32"):
     >>> conv_cost(4, 3, 3, 6, 2, 2).forward_mults / cost.forward_mults  # exercise 3: doubling c_i and c_o
     4.0
     """
-    c_i, h, w, c_o, k_h, k_w = (_inputs.dimension(name, value) for name, value in zip(
-        ("c_i", "h", "w", "c_o", "k_h", "k_w"), (c_i, h, w, c_o, k_h, k_w)))
-    (p_h, p_w), (s_h, s_w) = _inputs.pair("padding", padding, 0), _inputs.pair("stride", stride, 1)
-    _inputs.check_conv_shapes("corr2d_multi_in_out", (c_i, h, w), (c_o, c_i, k_h, k_w), (p_h, p_w))
-    itemsize = _inputs.float_dtype("dtype", dtype).itemsize
+    with _inputs.boundary("conv_cost"):
+        c_i, h, w, c_o, k_h, k_w = (_inputs.dimension(name, value) for name, value in zip(
+            ("c_i", "h", "w", "c_o", "k_h", "k_w"), (c_i, h, w, c_o, k_h, k_w)))
+        (p_h, p_w), (s_h, s_w) = _inputs.pair("padding", padding, 0), _inputs.pair("stride", stride, 1)
+        _inputs.check_conv_shapes("corr2d_multi_in_out", (c_i, h, w), (c_o, c_i, k_h, k_w), (p_h, p_w))
+        itemsize = _inputs.float_dtype("dtype", dtype).itemsize
     out_h, out_w = _inputs.output_hw((h, w), (k_h, k_w), (p_h, p_w), (s_h, s_w))
     window, positions = c_i * k_h * k_w, out_h * out_w
-    # Terms reaching each real input position: c_o * rows(y) * cols(x).
-    terms = c_o * np.outer(_taps(h, p_h, k_h, s_h, out_h), _taps(w, p_w, k_w, s_w, out_w))
+    # The gradient of each real input position sums c_o * rows(y) * cols(x) terms.
+    rows, reached_rows = _axis_taps(h, p_h, k_h, s_h, out_h)
+    cols, reached_cols = _axis_taps(w, p_w, k_w, s_w, out_w)
     return ConvCost(
         output_shape=(c_o, out_h, out_w),
         forward_mults=c_o * positions * window,
         forward_adds=c_o * positions * (window - 1),
-        backward_input_mults=c_i * int(terms.sum()),
-        backward_input_adds=c_i * int(np.maximum(terms - 1, 0).sum()),
+        backward_input_mults=c_i * c_o * rows * cols,
+        backward_input_adds=c_i * (c_o * rows * cols - reached_rows * reached_cols),
         backward_kernel_mults=c_o * window * positions,
         backward_kernel_adds=c_o * window * (positions - 1),
         itemsize=itemsize,
@@ -226,7 +247,8 @@ class Exactness:
         return self.elements_identical / self.elements
 
 
-def one_by_one_exactness(seeds=range(100), shape=(3, 3, 3), c_o=2, ctx=None):
+def one_by_one_exactness(seeds: Iterable[int] = range(100), shape: Tuple[int, int, int] = (3, 3, 3), c_o: int = 2,
+                         ctx: Optional[mx.Context] = None) -> Exactness:
     """Exercise 5: are Y1 (In[6], one ``nd.dot``) and Y2 (In[3], ``d2l.corr2d``) of
     In[7] exactly equal?
 
@@ -239,8 +261,10 @@ def one_by_one_exactness(seeds=range(100), shape=(3, 3, 3), c_o=2, ctx=None):
 
     Parameters
     ----------
-    seeds : iterable of int
-        Each seeds ``mx.random`` for In[7]'s ``nd.random.uniform`` inputs.
+    seeds : iterable of int in [0, 2**32)
+        One case per seed (at most :data:`MAX_SEEDS`): X and K drawn uniform on
+        [0, 1), as In[7]'s ``nd.random.uniform`` draws them, from
+        ``numpy.random.default_rng(seed)``. MXNet's global ``mx.random`` is left alone.
     shape : (c_i, h, w)
         X's shape (In[7]: (3, 3, 3)).
     c_o : int
@@ -252,20 +276,35 @@ def one_by_one_exactness(seeds=range(100), shape=(3, 3, 3), c_o=2, ctx=None):
     Exactness
         How many seeds gave bit-identical Y1 and Y2, how many output elements
         were, the largest absolute difference and the largest ``(Y1 - Y2).norm()``.
+
+    Raises
+    ------
+    MxconvError
+        No seeds or more than :data:`MAX_SEEDS`, a seed outside [0, 2**32), a shape
+        that is not three ints >= 1, or c_o < 1.
     """
-    ctx = _inputs.resolve_ctx(ctx)
-    seeds = list(seeds)
+    with _inputs.boundary("one_by_one_exactness") as where:
+        seeds = _inputs.seeds("seeds", seeds, MAX_SEEDS)
+        c_i, h, w = _inputs.dimensions("shape", shape, ("c_i", "h", "w"))
+        c_o = _inputs.dimension("c_o", c_o)
+        where["shape"], where["c_o"] = (c_i, h, w), c_o
+        _inputs.check_sizes([("X", (c_i, h, w)), ("K", (c_o, c_i, 1, 1)), ("the output", (c_o, h, w))],
+                            np.dtype(np.float32))
+        ctx = _inputs.resolve_ctx(ctx)
+    seconds = len(seeds) * reference.estimated_seconds("corr2d_multi_in_out", (c_i, h, w), (c_o, c_i, 1, 1))
+    if seconds > reference.WARN_SECONDS:
+        warnings.warn("one_by_one_exactness: %d seeds of the book's path will take about %.0f s here"
+                      % (len(seeds), seconds), SlowReferenceWarning, stacklevel=2)
     identical, elements, same, max_diff, max_norm = 0, 0, 0, 0.0, 0.0
-    with ctx:
-        for seed in seeds:
-            mx.random.seed(seed, ctx="all")
-            X = nd.random.uniform(shape=shape)
-            K = nd.random.uniform(shape=(c_o, shape[0], 1, 1))
-            Y1 = reference.corr2d_multi_in_out_1x1(X, K, ctx=ctx).asnumpy()
-            Y2 = reference.corr2d_multi_in_out(X, K, ctx=ctx).asnumpy()
-            identical += bool(np.array_equal(Y1, Y2))
-            elements += Y1.size
-            same += int((Y1 == Y2).sum())
-            max_diff = max(max_diff, float(np.abs(Y1 - Y2).max()))
-            max_norm = max(max_norm, float(np.linalg.norm(Y1 - Y2)))
+    for s in seeds:
+        rng = np.random.default_rng(s)
+        X = rng.random((c_i, h, w), dtype=np.float32)
+        K = rng.random((c_o, c_i, 1, 1), dtype=np.float32)
+        Y1 = reference.corr2d_multi_in_out_1x1(X, K, ctx=ctx).asnumpy()
+        Y2 = reference.corr2d_multi_in_out(X, K, ctx=ctx, warn_slow=False).asnumpy()
+        identical += bool(np.array_equal(Y1, Y2))
+        elements += Y1.size
+        same += int((Y1 == Y2).sum())
+        max_diff = max(max_diff, float(np.abs(Y1 - Y2).max()))
+        max_norm = max(max_norm, float(np.linalg.norm(Y1 - Y2)))
     return Exactness(len(seeds), identical, elements, same, max_diff, max_norm)

@@ -1,14 +1,17 @@
-"""The exercises: composition as a property, costs against a counting loop and real arrays."""
+"""The exercises: composition as a property, costs against a counting loop and real arrays,
+exercise 5's record against a count of its own, and every argument through the gate."""
+import mxnet as mx
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mxnet import autograd, nd
 from mxnet.test_utils import assert_almost_equal
-from oracles import numpy_conv
 
-from mxconv import MxconvError, MxconvTypeError, exercises, fast
+from mxconv import MxconvError, MxconvTypeError, SlowReferenceWarning, exercises, fast
 from mxconv.exercises import compose_kernels, conv_cost
+
+from .oracles import numpy_conv
 
 
 @st.composite
@@ -133,24 +136,117 @@ def test_doubling_questions():
     ({"c_i": 0}, MxconvError, "c_i must be an int >= 1, got 0"),
     ({"h": 2.5}, MxconvError, "h must be an int >= 1"),
     ({"k_h": 9}, MxconvError, "K's window 9x3 is larger than X's input 8x8"),
-    ({"padding": -1}, MxconvError, "padding must be an int >= 0"),
-    ({"stride": 0}, MxconvError, "stride must be an int >= 1"),
+    ({"padding": -1}, MxconvError, r"padding must be an int in \[0, 2\*\*31\)"),
+    ({"stride": 0}, MxconvError, r"stride must be an int in \[1, 2\*\*31\)"),
+    ({"stride": 2**32 + 1}, MxconvError, r"stride must be an int in \[1, 2\*\*31\)"),
+    ({"c_o": -1}, MxconvError, "c_o must be an int >= 1, got -1"),
+    ({"c_o": True}, MxconvError, "c_o must be an int >= 1, got True"),
     ({"dtype": "int8"}, MxconvTypeError, "dtype must be one of float16/float32/float64, got 'int8'"),
     ({"dtype": "nonsense"}, MxconvTypeError, "dtype must be one of"),
 ])
 def test_conv_cost_refuses_bad_arguments(kwargs, error, message):
     args = dict(c_i=2, h=8, w=8, c_o=2, k_h=3, k_w=3)
     args.update(kwargs)
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match="^conv_cost: .*" + message):
         conv_cost(**args)
 
 
-def test_one_by_one_exactness_measures_exercise_5():
-    result = exercises.one_by_one_exactness(range(20))
-    assert result.seeds == 20 and result.elements == 20 * 2 * 3 * 3
-    assert 0 <= result.bit_identical <= result.seeds
-    assert 0 <= result.max_abs_difference < 1e-6 and result.max_norm < 1e-6  # Out[7]
-    assert result.fraction_elements_identical == result.elements_identical / result.elements
+@settings(max_examples=200)
+@given(st.integers(1, 9), st.integers(0, 3), st.integers(1, 9), st.integers(1, 5), st.integers(1, 3))
+def test_cost_formulas_equal_the_loop_on_one_axis(size, padding, k, stride, c):
+    # One axis at a time against the counting loop, over many more shapes than SMALL.
+    if k > size + 2 * padding:
+        return
+    counts, _ = count_by_loop(1, size, 1, c, k, 1, (padding, 0), (stride, 1))
+    cost = conv_cost(1, size, 1, c, k, 1, padding=(padding, 0), stride=(stride, 1))
+    assert (cost.backward_input_mults, cost.backward_input_adds) == (counts["im"], counts["ia"])
+
+
+def test_costs_of_any_size_are_exact_python_ints():
+    # No arrays: sizes that would need 74.5 GiB, or overflow int64, cost nothing.
+    big = conv_cost(1, 100000, 100000, 1, 1, 1)
+    assert big.forward_mults == 10**10 and big.backward_input_adds == 0
+    wide = conv_cost(1, 4096, 4096, 2**40, 1, 1)
+    assert wide.forward_mults == 4096 * 4096 * 2**40 and wide.forward_adds == 0
+    assert wide.backward_input_mults == 2**40 * 4096 * 4096
+    assert wide.backward_input_adds == (2**40 - 1) * 4096 * 4096
+    assert all(type(v) is int for v in (wide.forward_mults, wide.backward_kernel_adds, wide.forward_bytes))
+
+
+def test_one_by_one_exactness_measures_exercise_5(book):
+    # An independent count: the document's own cells on the inputs the docstring
+    # promises (numpy's Generator per seed, uniform float32, X then K).
+    seeds = [0, 1, 2, 3, 4, 5, 6, 7, 8, 2**32 - 1]
+    result = exercises.one_by_one_exactness(seeds)
+    identical = elements = same = 0
+    max_diff = max_norm = 0.0
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        X, K = nd.array(rng.random((3, 3, 3), dtype=np.float32)), nd.array(rng.random((2, 3, 1, 1), dtype=np.float32))
+        Y1 = book["corr2d_multi_in_out_1x1"](X, K).asnumpy()
+        Y2 = book["corr2d_multi_in_out"](X, K).asnumpy()
+        identical += int((Y1 == Y2).all())
+        same += int((Y1 == Y2).sum())
+        elements += Y1.size
+        max_diff = max(max_diff, float(np.abs(Y1 - Y2).max()))
+        max_norm = max(max_norm, float(np.sqrt(((Y1.astype(np.float64) - Y2) ** 2).sum())))
+    assert (result.seeds, result.bit_identical, result.elements, result.elements_identical) == (
+        len(seeds), identical, elements, same)
+    assert result.max_abs_difference == max_diff
+    assert result.max_norm == pytest.approx(max_norm, rel=1e-6)
+    assert result.max_norm < 1e-6  # Out[7]
+    assert result.fraction_identical == identical / len(seeds)
+    assert result.fraction_elements_identical == same / elements
+
+
+def test_one_by_one_exactness_leaves_mxnet_random_alone():
+    mx.random.seed(123)
+    expected = nd.random.uniform(shape=(5,)).asnumpy()
+    mx.random.seed(123)
+    exercises.one_by_one_exactness([7, 8])
+    np.testing.assert_array_equal(nd.random.uniform(shape=(5,)).asnumpy(), expected)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"seeds": []}, "seeds must hold 1 to 10000 seeds, got none"),
+    ({"seeds": range(10**12)}, "seeds must hold 1 to 10000 seeds, got more"),
+    ({"seeds": [-1]}, r"a seed must be an int in \[0, 2\*\*32\), got -1"),
+    ({"seeds": [2**32]}, r"a seed must be an int in \[0, 2\*\*32\), got 4294967296"),
+    ({"seeds": [1.5]}, r"a seed must be an int"),
+    ({"seeds": 5}, "seeds must be an iterable of ints, got 5"),
+    ({"shape": (3, 3)}, r"shape must be a tuple \(c_i, h, w\) of ints >= 1, got \(3, 3\)"),
+    ({"shape": (3, 0, 3)}, "h must be an int >= 1, got 0"),
+    ({"shape": (10**6, 10**6, 10)}, "X would hold 10000000000000 elements"),
+    ({"c_o": 0}, "c_o must be an int >= 1, got 0"),
+    ({"ctx": mx.cpu(10**9)}, r"a CPU device id must be in 0\.\.1023"),
+])
+def test_one_by_one_exactness_refuses_bad_arguments(kwargs, message):
+    with pytest.raises(MxconvError, match="^one_by_one_exactness: .*" + message):
+        exercises.one_by_one_exactness(**kwargs)
+
+
+def test_one_by_one_exactness_warns_when_slow(monkeypatch):
+    from mxconv import reference
+
+    monkeypatch.setattr(reference, "SECONDS_PER_TERM", 1.0)
+    with pytest.warns(SlowReferenceWarning, match=r"one_by_one_exactness: 2 seeds of the book's path will take"):
+        exercises.one_by_one_exactness([1, 2])
+
+
+def test_compose_kernels_keeps_float16_and_leaves_no_pending_error():
+    K1, K2 = nd.ones((2, 1, 2, 2), dtype="float16"), nd.ones((1, 2, 2, 2), dtype="float16")
+    K = compose_kernels(K1, K2)
+    assert K.dtype == np.float16
+    np.testing.assert_array_equal(K.asnumpy(), [[[[2, 4, 2], [4, 8, 4], [2, 4, 2]]]])
+    nd.waitall()
+    assert fast.corr2d_multi_in_out(np.ones((1, 3, 3)), K).asnumpy().item() == 32
+
+
+def test_compose_kernels_refuses_hostile_sizes():
+    K2 = np.broadcast_to(np.ones(1, np.float32), (1, 1, 30000, 30000))  # a view: no memory
+    with pytest.raises(MxconvError, match=r"^compose_kernels: K1 padded by K2's window would hold %d elements"
+                                          % (59999 ** 2)):
+        compose_kernels(np.ones((1, 1, 1, 1), np.float32), K2)
 
 
 def test_exercise_6_is_the_im2col_path():
