@@ -13,12 +13,10 @@ writes the file. Every expected value comes from the book's own functions:
   numpy-unfolded windows, exercise 6's convolution as matrix multiplication
   (the book's ``d2l.corr2d`` writes into float32 ``nd.zeros``).
 """
-import d2l
-import mxnet as mx
 import numpy as np
-from mxnet import nd
 
-from . import __version__, _inputs, baseline, reference
+from . import __version__, _files, _inputs, baseline, reference
+from ._mxnet import d2l, mx, nd
 from .reference import BOOK_K, BOOK_X
 
 SEED = 20261127
@@ -167,6 +165,5 @@ def export(path):
     """Write the baseline file to ``path``; returns (path, number of cases)."""
     cases = build_cases()
     text = baseline.to_json(cases, generated_by())
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
+    _files.write_atomically(path, lambda f: f.write(text.encode("utf-8")))
     return path, len(cases)

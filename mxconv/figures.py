@@ -1,4 +1,4 @@
-"""The section's two pictures, drawn from computed values (matplotlib, headless).
+"""The section's two pictures, drawn from computed values (matplotlib, without pyplot).
 
 ``python -m mxconv figures --out DIR`` writes both as PNG and SVG:
 
@@ -9,22 +9,28 @@
 - ``one_by_one``: a 1x1 convolution with 3 input and 2 output channels: the
   elements of one position across input channels, the kernel, and the two outputs
   they make, computed by the book's In[6].
+
+Figures are built on :class:`matplotlib.figure.Figure`, not pyplot: importing this
+module changes no backend and opens no window. Files are written whole or not at all.
 """
+import io
 import os
+from typing import List, Optional
 
 import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
-matplotlib.use("Agg")  # headless: no display needed, and no window opened
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
+from . import _files, _inputs, reference
+from ._errors import MxconvError
 
-from . import reference  # noqa: E402
-
-__all__ = ["window_sum_text", "draw_multi_in", "draw_one_by_one", "draw_all"]
+__all__ = ["window_sum_text", "draw_multi_in", "draw_one_by_one", "draw_all", "MOST_DRAWN"]
 
 SHADE = "#9ecae1"
 FORMATS = ("png", "svg")
+# The largest X a figure draws, cell by cell: (channels, rows, columns).
+MOST_DRAWN = (4, 10, 10)
 
 
 def _number(value):
@@ -32,7 +38,17 @@ def _number(value):
     return "%d" % value if value.is_integer() else "%g" % value
 
 
-def window_sum_text(X, K, i=0, j=0):
+def _checked(op, X, K, one_by_one=False):
+    """X and K as float32 numpy arrays, checked by the gate as the figure's operation
+    takes them, and small enough to draw."""
+    kind = "corr2d_multi_in_out_1x1" if one_by_one else "corr2d_multi_in"
+    args = _inputs.conv_args(kind, X, K, caller=op)
+    with _inputs.boundary(op):
+        _inputs.check_at_most("X", args.x_shape, MOST_DRAWN)
+    return args.X.asnumpy().astype(np.float32), args.K.asnumpy().astype(np.float32)
+
+
+def window_sum_text(X, K, i: int = 0, j: int = 0) -> str:
     """The sum behind output element (i, j) of ``corr2d_multi_in(X, K)``, written out.
 
     Channels are listed last to first, as in the section's figure; each term is
@@ -41,10 +57,15 @@ def window_sum_text(X, K, i=0, j=0):
 
     >>> window_sum_text(reference.BOOK_X, reference.BOOK_K)
     '(1×1+2×2+4×3+5×4)+(0×0+1×1+3×2+4×3)=56'
+    >>> window_sum_text(reference.BOOK_X, reference.BOOK_K, 0, 1)
+    '(2×1+3×2+5×3+6×4)+(1×0+2×1+4×2+5×3)=72'
     """
-    Y = reference.corr2d_multi_in(X, K).asnumpy()
-    X, K = np.asarray(X, dtype=np.float32), np.asarray(K, dtype=np.float32)
+    X, K = _checked("window_sum_text", X, K)
     k_h, k_w = K.shape[1:]
+    out_h, out_w = X.shape[1] - k_h + 1, X.shape[2] - k_w + 1
+    with _inputs.boundary("window_sum_text"):
+        i, j = _inputs.index("i", i, out_h), _inputs.index("j", j, out_w)
+    Y = reference.corr2d_multi_in(X, K).asnumpy()
     groups = []
     for x, k in reversed(list(zip(X, K))):
         window = x[i:i + k_h, j:j + k_w]
@@ -70,22 +91,26 @@ def _cells(rows, cols):
     return {(r, c) for r in range(rows) for c in range(cols)}
 
 
-def _save(fig, out_dir, name):
+def _save(fig, out_dir, name) -> List[str]:
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise MxconvError("the output folder %s is a file" % out_dir)
     os.makedirs(out_dir, exist_ok=True)
     paths = []
     for fmt in FORMATS:
-        path = os.path.join(out_dir, "%s.%s" % (name, fmt))
+        buffer = io.BytesIO()
         # SVG text stays text (searchable, and checked by the tests); no date, so
-        # that drawing twice gives the same file.
-        with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mxconv"}):
-            fig.savefig(path, dpi=120, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
-        paths.append(path)
-    plt.close(fig)
+        # that drawing twice gives the same file. rc_context restores rcParams after.
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mxconv"}):
+            fig.savefig(buffer, format=fmt, dpi=120, bbox_inches="tight",
+                        metadata={"Date": None} if fmt == "svg" else None)
+        path = os.path.join(out_dir, "%s.%s" % (name, fmt))
+        paths.append(_files.write_atomically(path, lambda f: f.write(buffer.getvalue())))
     return paths
 
 
 def _canvas(width, height):
-    fig, ax = plt.subplots(figsize=(width * 0.55, height * 0.55))
+    fig = Figure(figsize=(width * 0.55, height * 0.55))
+    ax = fig.add_subplot()
     ax.set_xlim(-0.5, width)
     ax.set_ylim(-height, 1.2)
     ax.set_aspect("equal")
@@ -93,13 +118,13 @@ def _canvas(width, height):
     return fig, ax
 
 
-def draw_multi_in(out_dir, X=None, K=None):
+def draw_multi_in(out_dir: str, X=None, K=None) -> List[str]:
     """The section's first figure: ``corr2d_multi_in`` with two input channels.
 
-    Returns the paths written (PNG and SVG).
+    X (c_i, h, w) and K (c_i, k_h, k_w) default to the section's; X may be up to
+    :data:`MOST_DRAWN`. Returns the paths written (PNG and SVG).
     """
-    X = np.asarray(reference.BOOK_X if X is None else X, dtype=np.float32)
-    K = np.asarray(reference.BOOK_K if K is None else K, dtype=np.float32)
+    X, K = _checked("draw_multi_in", reference.BOOK_X if X is None else X, reference.BOOK_K if K is None else K)
     Y = reference.corr2d_multi_in(X, K).asnumpy()
     c_i, h, w = X.shape
     k_h, k_w = K.shape[1:]
@@ -121,15 +146,15 @@ def draw_multi_in(out_dir, X=None, K=None):
     return _save(fig, out_dir, "multi_in")
 
 
-def draw_one_by_one(out_dir, X=None, K=None):
+def draw_one_by_one(out_dir: str, X=None, K=None) -> List[str]:
     """The section's 1x1 figure: 3 input channels, 2 output channels, 1x1 kernel.
 
     Defaults: X = 0..26 as (3, 3, 3) and a small integer kernel (2, 3, 1, 1); the
     outputs are computed by the book's In[6]. Returns the paths written.
     """
-    X = np.arange(27, dtype=np.float32).reshape(3, 3, 3) if X is None else np.asarray(X, dtype=np.float32)
-    K = np.array([1, 0, 2, -1, 1, 1], dtype=np.float32).reshape(2, 3, 1, 1) if K is None \
-        else np.asarray(K, dtype=np.float32)
+    X = np.arange(27, dtype=np.float32).reshape(3, 3, 3) if X is None else X
+    K = np.array([1, 0, 2, -1, 1, 1], dtype=np.float32).reshape(2, 3, 1, 1) if K is None else K
+    X, K = _checked("draw_one_by_one", X, K, one_by_one=True)
     Y = reference.corr2d_multi_in_out_1x1(X, K).asnumpy()
     c_i, h, w = X.shape
     c_o = K.shape[0]
@@ -149,6 +174,6 @@ def draw_one_by_one(out_dir, X=None, K=None):
     return _save(fig, out_dir, "one_by_one")
 
 
-def draw_all(out_dir):
+def draw_all(out_dir: str) -> List[str]:
     """Draw both figures into ``out_dir``; returns the paths written."""
     return draw_multi_in(out_dir) + draw_one_by_one(out_dir)
