@@ -1,36 +1,45 @@
 """The command line: ``python -m mxconv`` (or ``mxconv``).
 
-``mxconv [run] [--ctx cpu(1)] [--seed N]``
-    reproduce the section cell by cell, printing what MXNet prints;
+``mxconv [--ctx cpu(1)] [--seed N] [run]``
+    reproduce the section cell by cell, printing what MXNet prints (the options
+    go before or after ``run``);
 ``mxconv baseline export PATH``
     write the golden baseline file for other ports;
 ``mxconv figures --out DIR``
     draw the section's two pictures from computed values.
+
+A user's error is one line, ``mxconv: error: ...``, and exit status 2.
 """
 import argparse
+import os
 import sys
+from typing import IO, List, NoReturn, Optional
 
 DEFAULT_SEED = 0
 
 
-def run_section(ctx=None, seed=DEFAULT_SEED, file=None):
+def run_section(ctx=None, seed: int = DEFAULT_SEED, file: Optional[IO[str]] = None) -> None:
     """Run the section's printing cells through mxconv and print what the book prints.
+
+    In[7] draws its X and K with ``nd.random.uniform``, as the book does, after
+    ``mx.random.seed(seed)``: this reseeds MXNet's global generator, as running
+    the section in a notebook would.
 
     Parameters
     ----------
     ctx : mx.Context, optional
         Where every array lives (default: the current context, cpu(0)).
-    seed : int
+    seed : int in [0, 2**32)
         Seed of ``mx.random`` for the random cell In[7].
     file : file-like, optional
         Where to print (default: sys.stdout).
     """
-    import mxnet as mx
-    from mxnet import nd
-
     from . import _inputs, reference
+    from ._mxnet import mx, nd
 
-    ctx = _inputs.resolve_ctx(ctx)
+    with _inputs.boundary("run_section"):
+        ctx = _inputs.resolve_ctx(ctx)
+        seed = _inputs.seed("seed", seed)
     file = sys.stdout if file is None else file
 
     def show(*lines):
@@ -58,16 +67,34 @@ def run_section(ctx=None, seed=DEFAULT_SEED, file=None):
              "Out[7]: %r" % ((Y1 - Y2).norm().asscalar() < 1e-6,))
 
 
-def _parser():
-    parser = argparse.ArgumentParser(
+class _Parser(argparse.ArgumentParser):
+    """argparse, with every usage error on one line: ``mxconv: error: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, "mxconv: error: %s (see mxconv --help)\n" % message)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("--seed must be an int in [0, 2**32), got %r" % text) from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError("--seed must be an int in [0, 2**32), got %s" % text)
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
         prog="mxconv",
         description="The MXNet-faithful port of d2l's 'Multiple Input and Output Channels'.")
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="reproduce the section's printed outputs (the default)")
-    for p in (parser, run):
-        p.add_argument("--ctx", default=None, help="context to run on: cpu, cpu(1), gpu(0)")
-        p.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                       help="seed of mx.random for the random cell In[7] (default %(default)s)")
+    for p, default in ((parser, None), (run, argparse.SUPPRESS)):
+        # On `run` the defaults are SUPPRESS, so that `mxconv --seed 5 run` keeps its 5.
+        p.add_argument("--ctx", default=default, help="context to run on: cpu, cpu(1), gpu(0)")
+        p.add_argument("--seed", type=_seed, default=DEFAULT_SEED if default is None else default,
+                       help="seed of mx.random for the random cell In[7] (default %d)" % DEFAULT_SEED)
     base = sub.add_parser("baseline", help="the golden baseline file for other ports")
     base_sub = base.add_subparsers(dest="baseline_command", required=True)
     export = base_sub.add_parser("export", help="write the baseline file from mxconv's reference path")
@@ -77,28 +104,45 @@ def _parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of ``python -m mxconv`` and the ``mxconv`` script."""
     args = _parser().parse_args(argv)
-    from ._errors import MxconvError
-
     try:
-        if args.command == "baseline":
-            from . import _export
+        _dispatch(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`mxconv | head`): stop quietly, as the Python docs advise.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except Exception as err:
+        from ._errors import MxconvError, MXNetUnavailableError
 
-            path, cases = _export.export(args.path)
-            print("wrote %d cases to %s" % (cases, path))
-        elif args.command == "figures":
-            from . import figures
-
-            for path in figures.draw_all(args.out):
-                print("wrote", path)
-        else:
-            from . import _inputs
-
-            ctx = _inputs.parse_ctx(args.ctx) if args.ctx else None
-            run_section(ctx=ctx, seed=args.seed)
-    except MxconvError as err:
-        print("mxconv: error: %s" % err, file=sys.stderr)
+        if not isinstance(err, (MxconvError, MXNetUnavailableError, OSError)):
+            raise
+        print("mxconv: error: %s" % _one_line(err), file=sys.stderr)
         return 2
     return 0
+
+
+def _one_line(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.filename:
+        return "%s: %s" % (err.strerror or err, err.filename)
+    return " ".join(str(err).split())
+
+
+def _dispatch(args: argparse.Namespace) -> None:
+    if args.command == "baseline":
+        from . import _export
+
+        path, cases = _export.export(args.path)
+        print("wrote %d cases to %s" % (cases, path))
+    elif args.command == "figures":
+        from . import figures
+
+        for path in figures.draw_all(args.out):
+            print("wrote", path)
+    else:
+        from . import _inputs
+
+        run_section(ctx=_inputs.parse_ctx(args.ctx) if args.ctx is not None else None, seed=args.seed)

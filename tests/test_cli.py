@@ -1,0 +1,104 @@
+"""The command line: options in any order, every user error on one line, files written
+whole, and a closed pipe ending quietly."""
+import os
+import re
+import subprocess
+import sys
+
+import mxnet as mx
+import pytest
+
+from mxconv import cli
+
+from ._helpers import run
+
+
+@pytest.mark.parametrize("argv", [["--ctx", "cpu(1)", "--seed", "5", "run"], ["run", "--ctx", "cpu(1)", "--seed", "5"],
+                                  ["--ctx", "cpu(1)", "run", "--seed", "5"], ["--seed", "5", "--ctx", "cpu(1)"]])
+def test_options_before_or_after_run_reach_the_section(argv, monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli, "run_section", lambda **kwargs: calls.append(kwargs))
+    assert cli.main(argv) == 0
+    assert calls == [{"ctx": mx.cpu(1), "seed": 5}]
+
+
+def test_defaults(monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli, "run_section", lambda **kwargs: calls.append(kwargs))
+    assert cli.main([]) == 0 and cli.main(["run"]) == 0
+    assert calls == [{"ctx": None, "seed": 0}] * 2
+
+
+def test_ctx_and_seed_show_in_the_output():
+    returncode, out, err = run("-m", "mxconv", "--ctx", "cpu(1)", "run", "--seed", "5")
+    assert returncode == 0, err
+    assert "<NDArray 2x2 @cpu(1)>" in out and "<NDArray 3x2x2 @cpu(1)>" in out and "@cpu(0)" not in out
+    assert "mx.random.seed(5)" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--ctx", "cpu("], r"--ctx must look like cpu, cpu\(1\) or gpu\(0\), got 'cpu\('"),
+    (["--ctx", ""], r"--ctx must look like cpu, cpu\(1\) or gpu\(0\), got ''"),
+    (["run", "--ctx", "tpu(0)"], r"--ctx must look like"),
+    (["--ctx", "cpu(99999999999999999999)"], r"ctx=cpu\(99999999999999999999\): a CPU device id must be in 0\.\.1023"),
+    (["--ctx", "gpu(0)"] if mx.context.num_gpus() == 0 else ["--ctx", "gpu(999)"], r"asked for a GPU"),
+    (["--seed", "-1"], r"--seed must be an int in \[0, 2\*\*32\), got -1"),
+    (["run", "--seed", str(2**32)], r"--seed must be an int in \[0, 2\*\*32\), got 4294967296"),
+    (["--seed", "x"], r"--seed must be an int in \[0, 2\*\*32\), got 'x'"),
+    (["--seed"], r"argument --seed: expected one argument"),
+    (["draw"], r"argument command: invalid choice: 'draw'"),
+    (["baseline"], r"the following arguments are required: baseline_command"),
+])
+def test_user_errors_are_one_line(argv, message, capsys):
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1 and err.startswith("mxconv: error: "), err
+    assert re.search(message, err), err
+
+
+def main(argv):
+    """cli.main, with argparse's exit turned into the status it would exit with."""
+    try:
+        return cli.main(argv)
+    except SystemExit as exit:
+        return exit.code
+
+
+def test_a_user_error_in_a_process_of_its_own():
+    returncode, out, err = run("-m", "mxconv", "--ctx", "cpu(")
+    assert (returncode, out) == (2, "") and err == "mxconv: error: --ctx must look like cpu, cpu(1) or gpu(0), got 'cpu('\n"
+
+
+def test_file_errors_are_one_line(tmp_path, capsys):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("keep me")
+    for argv, message in [
+            (["baseline", "export", str(folder)], "mxconv: error: %s is a folder, not a file" % folder),
+            (["baseline", "export", str(a_file / "x.json")], "mxconv: error: Not a directory: %s" % (a_file / "x.json")),
+            (["baseline", "export", str(tmp_path / "no" / "x.json")], "mxconv: error: No such file or directory"),
+            (["figures", "--out", str(a_file)], "mxconv: error: the output folder %s is a file" % a_file)]:
+        assert main(argv) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and len(err.splitlines()) == 1 and err.startswith(message), err
+    assert a_file.read_text() == "keep me" and not list(folder.iterdir())
+
+
+def test_export_replaces_a_file_whole(tmp_path):
+    path = tmp_path / "baseline.json"
+    path.write_text("old")
+    returncode, out, err = run("-m", "mxconv", "baseline", "export", str(path))
+    assert returncode == 0, err
+    assert path.read_text().startswith("{") and os.listdir(str(tmp_path)) == ["baseline.json"]
+
+
+def test_a_closed_pipe_ends_quietly():
+    read, write = os.pipe()
+    os.close(read)  # nobody will read: the first write fails with EPIPE
+    try:
+        done = subprocess.run([sys.executable, "-m", "mxconv"], stdout=write, stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert done.stderr == b""
