@@ -8,9 +8,9 @@ import types
 
 import numpy as np
 import pytest
-from conftest import ROOT
-from golden import GOLDEN
-from wrong_ports import TransposedKernel, ZipTruncates, numpy_port
+from ._helpers import ROOT
+from .golden import GOLDEN
+from .wrong_ports import TransposedKernel, ZipTruncates, numpy_port
 
 from mxconv import baseline, fast, reference
 

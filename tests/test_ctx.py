@@ -2,7 +2,7 @@
 import mxnet as mx
 import numpy as np
 import pytest
-from golden import GOLDEN, K_IN2, X_IN2, normalise
+from .golden import GOLDEN, K_IN2, X_IN2, normalise
 from mxnet import nd
 
 import mxconv

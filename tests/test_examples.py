@@ -2,8 +2,8 @@
 import subprocess
 import sys
 
-from conftest import ROOT
-from golden import GOLDEN, normalise
+from ._helpers import ROOT
+from .golden import GOLDEN, normalise
 
 
 def test_channels_example_prints_the_documents_outputs():

@@ -4,8 +4,8 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import DOCUMENT
-from golden import GOLDEN, K_IN2, X_IN2, normalise
+from ._helpers import DOCUMENT
+from .golden import GOLDEN, K_IN2, X_IN2, normalise
 from mxnet import nd
 
 import mxconv

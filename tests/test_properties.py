@@ -9,18 +9,7 @@ from mxnet.test_utils import assert_almost_equal
 
 from mxconv import MxconvError, fast, reference
 
-
-@st.composite
-def valid_case(draw, max_size=7, max_channels=4):
-    c_i = draw(st.integers(1, max_channels))
-    c_o = draw(st.integers(1, max_channels))
-    h, w = draw(st.integers(1, max_size)), draw(st.integers(1, max_size))
-    k_h, k_w = draw(st.integers(1, h)), draw(st.integers(1, w))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    X = rng.uniform(-1, 1, (c_i, h, w)).astype(np.float32)
-    K = rng.uniform(-1, 1, (c_o, c_i, k_h, k_w)).astype(np.float32)
-    return X, K
+from ._helpers import conv_case
 
 
 def convolution(X, K):
@@ -30,9 +19,9 @@ def convolution(X, K):
 
 
 @settings(max_examples=25)
-@given(valid_case())
+@given(conv_case(max_size=7))
 def test_reference_equals_nd_convolution(case):
-    X, K = case
+    X, K, _, _ = case
     expected = convolution(X, K)
     assert_almost_equal(reference.corr2d_multi_in_out(X, K).asnumpy(), expected, rtol=1e-5, atol=1e-5)
     assert_almost_equal(reference.corr2d_multi_in(X, K[0]).asnumpy(), expected[0], rtol=1e-5, atol=1e-5)
@@ -41,10 +30,9 @@ def test_reference_equals_nd_convolution(case):
 
 
 @settings(max_examples=25)
-@given(valid_case(max_size=5, max_channels=3))
+@given(conv_case(max_size=5, max_channels=3, one_by_one=True))
 def test_reference_one_by_one_equals_general(case):
-    X, K = case
-    K = K[:, :, :1, :1]
+    X, K, _, _ = case
     assert_almost_equal(reference.corr2d_multi_in_out_1x1(X, K).asnumpy(),
                         reference.corr2d_multi_in_out(X, K).asnumpy(), rtol=1e-5, atol=1e-6)
 

@@ -1,0 +1,94 @@
+"""What several test files share: paths, the seed, random shapes and inputs, subprocess runs."""
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import numpy as np
+from hypothesis import strategies as st
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DOCUMENT = pathlib.Path(__file__).resolve().parent / "data" / "channels-section.txt"
+
+# Seeded randomness: every random test takes its seed from here; override with
+# MXCONV_TEST_SEED=N to replay or vary a run. The seed is printed in the header.
+SEED = int(os.environ.get("MXCONV_TEST_SEED", "20261127"))
+
+
+# The document's cells that define the section's functions.
+BOOK_FUNCTIONS = {1: "corr2d_multi_in", 3: "corr2d_multi_in_out", 6: "corr2d_multi_in_out_1x1"}
+
+
+def document_cell(n):
+    """The code of cell In[n] as the document prints it, with the indentation its
+    text extraction lost restored (continuation lines carry an 8-space prompt
+    margin; some function bodies lost their 4 spaces)."""
+    blocks = re.findall(r"```\n(In \[(\d+)\]: .*?)```", DOCUMENT.read_text(), re.S)
+    text = dict((int(num), block) for block, num in blocks)[n]
+    lines = []
+    in_def = False
+    for i, line in enumerate(text.splitlines()):
+        line = line.rstrip()
+        line = line[len("In [%d]: " % n):] if i == 0 else line[8:] if line.startswith(" " * 8) else line
+        if line.startswith("def "):
+            in_def = True
+        elif in_def and line and not line.startswith(" "):
+            line = "    " + line
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def book_namespace():
+    """The section's functions, executed from the document's text."""
+    namespace = {}
+    exec(compile("".join(document_cell(n) for n in BOOK_FUNCTIONS), str(DOCUMENT), "exec"), namespace)
+    return namespace
+
+
+def seeded_rng(name):
+    """A numpy Generator seeded from SEED and ``name``; prints its seed."""
+    seed = (SEED + sum(map(ord, name))) % 2**32
+    print("rng seed for %s: %d" % (name, seed))
+    return np.random.default_rng(seed)
+
+
+def uniform(rng, shape, dtype=np.float32):
+    return rng.uniform(-1, 1, shape).astype(dtype)
+
+
+@st.composite
+def conv_case(draw, batch=False, padded=False, strided=False, max_size=9, max_channels=4, one_by_one=False):
+    """A valid (X, K, padding, stride) of the fast path's kinds: X (c_i, h, w), or
+    (n, c_i, h, w) with ``batch``, and K (c_o, c_i, k_h, k_w) that fits the padded X."""
+    c_i, c_o = draw(st.integers(1, max_channels)), draw(st.integers(1, max_channels))
+    h, w = draw(st.integers(1, max_size)), draw(st.integers(1, max_size))
+    p_h, p_w = (draw(st.integers(0, 2)), draw(st.integers(0, 2))) if padded else (0, 0)
+    if one_by_one:
+        k_h = k_w = 1
+    else:
+        k_h, k_w = draw(st.integers(1, h + 2 * p_h)), draw(st.integers(1, w + 2 * p_w))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3))) if strided else (1, 1)
+    n = draw(st.sampled_from([None, 1, 2, 3])) if batch else None
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    X = uniform(rng, ((n,) if n else ()) + (c_i, h, w))
+    K = uniform(rng, (c_o, c_i, k_h, k_w))
+    return X, K, (p_h, p_w), stride
+
+
+def random_inputs(rng, op):
+    """Random float32 (X, K) of the book's shapes for ``op`` (reference path sizes)."""
+    c_i, c_o = int(rng.integers(1, 5)), int(rng.integers(1, 4))
+    h, w = (int(v) for v in rng.integers(1, 8, size=2))
+    k_h, k_w = (1, 1) if op == "corr2d_multi_in_out_1x1" else (int(rng.integers(1, h + 1)), int(rng.integers(1, w + 1)))
+    X = rng.standard_normal((c_i, h, w)).astype(np.float32)
+    k_shape = {"corr2d": (k_h, k_w), "corr2d_multi_in": (c_i, k_h, k_w)}.get(op, (c_o, c_i, k_h, k_w))
+    if op == "corr2d":
+        X = X[0]
+    return X, rng.standard_normal(k_shape).astype(np.float32)
+
+
+def run(*args, timeout=120, **kwargs):
+    """``python args...`` in a subprocess: (returncode, stdout, stderr)."""
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, **kwargs)
+    return done.returncode, done.stdout, done.stderr
