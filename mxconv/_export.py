@@ -11,11 +11,17 @@ writes the file. Every expected value comes from the book's own functions:
   example at a time;
 - float64 cases from the book's In[6] (``nd.dot``, which keeps float64) applied to
   numpy-unfolded windows, exercise 6's convolution as matrix multiplication
-  (the book's ``d2l.corr2d`` writes into float32 ``nd.zeros``).
+  (the book's ``d2l.corr2d`` writes into float32 ``nd.zeros``);
+- refusal cases (the strict profile) hold no value: mxconv's reference path must
+  refuse their inputs, or the export stops.
+
+Profiles: batch, im2col and float64 cases are ``extended``; refusal cases ``strict``;
+the rest, the section's own forms, ``default``.
 """
 import numpy as np
 
 from . import __version__, _files, _inputs, baseline, reference
+from ._errors import MxconvError
 from ._mxnet import d2l, mx, nd
 from .reference import BOOK_K, BOOK_X
 
@@ -63,6 +69,13 @@ def _reference_float64(function, X, K, padding, stride):
     return Y.asnumpy()[0] if function == "corr2d_multi_in" else Y.asnumpy()
 
 
+EXTENDED_TAGS = ("batch", "im2col", "float64")
+FLOAT32_CONVENTION = ("asks for float64 end to end; the book's d2l.corr2d writes into float32 zeros, so a port "
+                      "that follows the book exactly matches only to float32 precision here")
+ZIP_NOTE = ("the section's own code zips X and K and silently drops the extra channel: the book's code, and every "
+            "faithful port of it, returns a value here")
+
+
 class _Cases:
     def __init__(self):
         self.cases = []
@@ -79,13 +92,30 @@ class _Cases:
             expected = compute(function, X, K, padding, stride)
         terms = int(np.prod(K.shape[-3:])) if K.ndim >= 3 else int(np.prod(K.shape))
         rtol, atol = _tolerance(expected.dtype.type, X, K, terms)
-        self.cases.append(baseline.Case(case_id, function, source, {"X": X, "K": K}, kwargs,
-                                        np.asarray(expected), rtol, atol, tuple(tags)))
+        profile = "extended" if set(tags) & set(EXTENDED_TAGS) else "default"
+        note = FLOAT32_CONVENTION if "float64" in tags else ""
+        self.cases.append(baseline.Case(case_id, function, profile, source, {"X": X, "K": K}, kwargs,
+                                        np.asarray(expected), rtol, atol, tuple(tags), note=note))
+
+    def refuse(self, case_id, function, x_shape, k_shape, why, note=""):
+        """A strict case: inputs the section's code gets wrong silently or crashes on.
+        mxconv's gate is the oracle that they are wrong: it must refuse them."""
+        X, K = self.uniform(x_shape), self.uniform(k_shape)
+        op = "corr2d_multi_in_out" if function == "corr2d_multi_in_out_im2col" else function
+        try:
+            getattr(reference, op)(X, K)
+        except MxconvError:
+            pass
+        else:
+            raise AssertionError("mxconv computed %s, which it must refuse" % case_id)
+        self.cases.append(baseline.Case(case_id, function, "strict", REFUSE, {"X": X, "K": K}, {}, None,
+                                        tags=("refusal",), refuse=why, note=note))
 
 
 REFERENCE = "computed by mxconv.reference (the book's code)"
 PADDED = "computed by mxconv.reference on zero-padded input, every stride-th output"
 UNFOLDED = "computed by the book's In[6] (nd.dot, float64) over numpy-unfolded windows"
+REFUSE = "input mxconv.reference refuses; no value is right"
 
 
 def build_cases():
@@ -154,6 +184,23 @@ def build_cases():
     X64, K64 = c.uniform((3, 4, 4), np.float64), c.uniform((2, 3, 1, 1), np.float64)
     c.add("f64-1x1", "corr2d_multi_in_out_1x1", X64, K64, REFERENCE + ", float64", ["float64", "reference"],
           expected=reference.corr2d_multi_in_out_1x1(X64, K64).asnumpy())
+
+    c.refuse("refuse-channels-x3-k2", "corr2d_multi_in", (3, 4, 4), (2, 2, 2),
+             "X has 3 input channels but K has 2", ZIP_NOTE)
+    c.refuse("refuse-channels-x2-k3", "corr2d_multi_in_out", (2, 4, 4), (2, 3, 2, 2),
+             "X has 2 input channels but K has 3", ZIP_NOTE)
+    c.refuse("refuse-1x1-channels", "corr2d_multi_in_out_1x1", (3, 4, 4), (2, 2, 1, 1),
+             "X has 3 input channels but K has 2")
+    c.refuse("refuse-kernel-taller", "corr2d_multi_in", (2, 3, 3), (2, 5, 2),
+             "K's window 5x2 is larger than X's 3x3: no output")
+    c.refuse("refuse-kernel-wider", "corr2d", (3, 3), (2, 5), "K's window 2x5 is larger than X's 3x3: no output")
+    c.refuse("refuse-1x1-with-3x3", "corr2d_multi_in_out_1x1", (2, 4, 4), (2, 2, 3, 3),
+             "a 1x1 convolution given a 3x3 kernel")
+    c.refuse("refuse-no-output-channels", "corr2d_multi_in_out", (2, 4, 4), (0, 2, 2, 2),
+             "K has no output channels (an axis of size 0)")
+    c.refuse("refuse-no-input-channels", "corr2d_multi_in", (0, 4, 4), (0, 2, 2),
+             "X and K have no channels (an axis of size 0)",
+             "the book's nd.add_n of no arrays fails; a port whose sum() starts at 0 returns 0 here")
     return c.cases
 
 

@@ -1,17 +1,29 @@
 """Golden cases of the section for other ports, and a checker: numpy and the standard library only.
 
 This module imports neither MXNet nor the rest of mxconv, so a PyTorch, TensorFlow,
-JAX or NumPy port can run it in its own CI, with any numpy from 1.17 to 2.x.
+JAX, Paddle or NumPy port can run it in its own CI, on Python 3.8 to 3.13 with any
+numpy from 1.17 to 2.x.
 
 A *port* is any module or object with some of the functions ``corr2d``,
 ``corr2d_multi_in``, ``corr2d_multi_in_out``, ``corr2d_multi_in_out_1x1`` and
 ``corr2d_multi_in_out_im2col``, called as ``f(X, K, **kwargs)`` (kwargs: ``padding``
-and ``stride``), returning anything ``numpy.asarray`` understands. Optional hooks
-adapt other array types: ``to_native(ndarray)`` converts each input before the
-call, ``to_numpy(result)`` converts the result (a PyTorch port passes
+and ``stride``), returning anything ``numpy.asarray`` reads as real numbers.
+Optional hooks adapt other array types: ``to_native(ndarray)`` converts each input
+before the call, ``to_numpy(result)`` converts the result (a PyTorch port passes
 ``torch.from_numpy`` and ``lambda t: t.detach().numpy()``), either as attributes of
-the port or as arguments of :func:`check`. A case whose function the port lacks,
-or whose keywords its function does not take, is *not implemented*, not failed.
+the port or as arguments of :func:`check`.
+
+Profiles choose the cases (:data:`PROFILES`):
+
+- ``default`` asks what the section's code does: one example (c_i, h, w), float32
+  inputs, the four book functions, and padding and stride for functions whose
+  signature takes those keywords. A faithful port of the book passes it.
+- ``extended`` adds batches (n, c_i, h, w), im2col and float64 end to end.
+- ``strict`` adds refusal cases: inputs the section's code gets wrong silently or
+  crashes on. A port passes one by raising any exception.
+
+A case a port cannot take (no such function, keywords its function lacks, a batch
+where it takes one example) is *not implemented*, not failed.
 
 >>> import numpy as np
 >>> class Port:
@@ -24,8 +36,9 @@ or whose keywords its function does not take, is *not implemented*, not failed.
 >>> sorted(set(r.status for r in results))
 ['not implemented', 'pass']
 
-Command line: ``python -m mxconv.baseline check MODULE[:OBJECT]`` prints a line
-per case and exits non-zero on any failure.
+Command line: ``python -m mxconv.baseline check PORT [--profile extended]`` prints a
+line per case and exits 1 on any failure; in a port's pytest suite,
+:func:`assert_case` turns each case into a test.
 """
 import argparse
 import importlib
@@ -36,16 +49,22 @@ import math
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
+from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+__all__ = ["Case", "Result", "Baseline", "BaselineError", "cases", "case_id", "check", "check_case", "assert_case",
+           "load", "load_port", "summary", "PROFILES", "FUNCTIONS"]
+
 FORMAT = "mxconv-baseline"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FUNCTIONS = ("corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1",
              "corr2d_multi_in_out_im2col")
 KWARGS = ("padding", "stride")
 DTYPES = ("float16", "float32", "float64")
+# A profile and the case profiles it runs: each adds to the default.
+PROFILES = {"default": ("default",), "extended": ("default", "extended"), "strict": ("default", "strict"),
+            "all": ("default", "extended", "strict")}
 DEFAULT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "baseline.json")
 
 # Limits that keep a hostile or broken file from costing memory or time.
@@ -53,38 +72,49 @@ MAX_FILE_BYTES = 64 * 2**20
 MAX_ELEMENTS = 2**22  # per array
 MAX_CASES = 10000
 MAX_AXES = 6
+MAX_TEXT = 1000  # characters of an id, source, note or refusal
 
 STATUSES = ("pass", "fail", "error", "not implemented")
+_LABELS = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "not implemented": "N/I"}
+
+Port = Any
+Hook = Callable[[Any], Any]
 
 
 class BaselineError(ValueError):
-    """A baseline file that is malformed, of another format or version, or too large."""
+    """A baseline file that is malformed, of another format or version, or too large;
+    or an unknown profile or tag."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: arrays have no truth value; cases compare by identity
 class Case:
-    """One golden case: call ``function(X, K, **kwargs)``, expect ``expected``."""
+    """One golden case: call ``function(X, K, **kwargs)``; expect ``expected`` (within
+    ``rtol`` and ``atol``, as :func:`numpy.isclose`), or, for a refusal case
+    (``expected`` is None), any exception."""
 
     id: str
     function: str
+    profile: str
     source: str
     inputs: Dict[str, np.ndarray] = field(repr=False)
     kwargs: Dict[str, object]
-    expected: np.ndarray = field(repr=False)
-    rtol: float
-    atol: float
+    expected: Optional[np.ndarray] = field(repr=False)
+    rtol: float = 0.0
+    atol: float = 0.0
     tags: Tuple[str, ...] = ()
+    refuse: str = ""  # for a refusal case: why a port must raise
+    note: str = ""  # said on the report's line when a port fails the case
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.id
 
 
-def case_id(case):
+def case_id(case: Case) -> str:
     """The case's id: pass as ``ids=`` to ``pytest.mark.parametrize``."""
     return case.id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Result:
     """The outcome of one case on one port."""
 
@@ -95,18 +125,19 @@ class Result:
     message: str = ""
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """True unless the port failed or raised (a case not implemented is not a failure)."""
         return self.status in ("pass", "not implemented")
 
-    def line(self):
-        """One line of the checker's report."""
-        label = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "not implemented": "N/I"}[self.status]
-        text = "%-5s %-34s %-27s" % (label, self.case.id, self.case.function)
-        if self.status in ("pass", "fail"):
+    def line(self) -> str:
+        """One line of the checker's report, whatever the port's messages hold."""
+        text = "%-5s %-32s %-27s" % (_LABELS[self.status], self.case.id, self.case.function)
+        if not math.isnan(self.max_abs_error):
             text += " max abs err %.3g, max rel err %.3g (rtol %g, atol %g)" % (
                 self.max_abs_error, self.max_rel_error, self.case.rtol, self.case.atol)
-        return text + ("  " + self.message if self.message else "")
+        if self.message:
+            text += "  " + self.message
+        return " ".join(text.split(" \n")).replace("\n", " ")
 
 
 @dataclass(frozen=True)
@@ -122,27 +153,29 @@ class Baseline:
 # -- writing ---------------------------------------------------------------------------
 
 
-def _array_to_json(array):
+def _array_to_json(array: np.ndarray) -> Dict[str, object]:
     array = np.asarray(array)
     # float() of a float16/32 value is the exact double, so the file round-trips exactly.
     return {"shape": list(array.shape), "dtype": array.dtype.name,
             "values": [float(v) for v in array.ravel()]}
 
 
-def to_json(cases, generated_by):
+def to_json(cases: Sequence[Case], generated_by: Dict[str, str]) -> str:
     """The text of a baseline file holding ``cases`` (deterministic: no timestamps)."""
-    document = {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "generated_by": dict(generated_by),
-        "cases": [{
-            "id": c.id, "function": c.function, "source": c.source,
-            "inputs": {name: _array_to_json(a) for name, a in c.inputs.items()},
-            "kwargs": {k: (list(v) if isinstance(v, tuple) else v) for k, v in c.kwargs.items()},
-            "expected": _array_to_json(c.expected),
-            "rtol": c.rtol, "atol": c.atol, "tags": list(c.tags),
-        } for c in cases],
-    }
+    entries = []
+    for c in cases:
+        entry = {"id": c.id, "function": c.function, "profile": c.profile, "source": c.source,
+                 "inputs": {name: _array_to_json(a) for name, a in c.inputs.items()},
+                 "kwargs": {k: (list(v) if isinstance(v, tuple) else v) for k, v in c.kwargs.items()},
+                 "tags": list(c.tags)}
+        if c.expected is None:
+            entry["refuse"] = c.refuse
+        else:
+            entry.update(expected=_array_to_json(c.expected), rtol=c.rtol, atol=c.atol)
+        if c.note:
+            entry["note"] = c.note
+        entries.append(entry)
+    document = {"format": FORMAT, "version": FORMAT_VERSION, "generated_by": dict(generated_by), "cases": entries}
     _parse(document, "<to_json>")  # never write what load() would refuse
     return json.dumps(document, indent=1, sort_keys=True, allow_nan=False) + "\n"
 
@@ -150,12 +183,12 @@ def to_json(cases, generated_by):
 # -- reading ---------------------------------------------------------------------------
 
 
-def _refuse_constant(name):
+def _refuse_constant(name: str) -> None:
     raise BaselineError("NaN and Infinity are not allowed (found %s)" % name)
 
 
-def _no_duplicate_keys(pairs):
-    result = {}
+def _no_duplicate_keys(pairs: List[Tuple[str, object]]) -> Dict[str, object]:
+    result: Dict[str, object] = {}
     for key, value in pairs:
         if key in result:
             raise BaselineError("duplicate key %r" % key)
@@ -163,15 +196,29 @@ def _no_duplicate_keys(pairs):
     return result
 
 
-def load(path=None):
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 parses as inf
+        raise BaselineError("non-finite number %s" % text)
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > 18:  # beyond int64, and before int() spends time on it
+        raise BaselineError("integer %s... has more than 18 digits" % text[:20])
+    return int(text)
+
+
+def load(path: Union[str, "os.PathLike[str]", None] = None) -> Baseline:
     """Read and validate a baseline file (the one packaged with mxconv by default).
 
     Raises
     ------
     BaselineError
         For a file that is too large, not JSON, of another format or version, or
-        whose fields have the wrong types, sizes or shapes. Nothing in the file is
-        ever unpickled or evaluated: it is parsed as JSON and checked field by field.
+        whose fields have the wrong types, sizes or shapes, or hold numbers that are
+        not finite. Nothing in the file is ever unpickled or evaluated: it is parsed
+        as JSON and checked field by field.
     """
     path = DEFAULT_PATH if path is None else os.fspath(path)
     size = os.stat(path).st_size
@@ -180,8 +227,8 @@ def load(path=None):
     with open(path, "rb") as f:
         raw = f.read(MAX_FILE_BYTES + 1)
     try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant,
-                              object_pairs_hook=_no_duplicate_keys)
+        document = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float,
+                              parse_int=_bounded_int, object_pairs_hook=_no_duplicate_keys)
     except BaselineError as err:
         raise BaselineError("%s: %s" % (path, err)) from None
     except (ValueError, UnicodeDecodeError, RecursionError) as err:
@@ -189,23 +236,56 @@ def load(path=None):
     return _parse(document, path)
 
 
-def cases(path=None):
-    """The golden cases, ready for ``pytest.mark.parametrize("case", cases(), ids=case_id)``."""
-    return load(path).cases
+def _names(value: Union[str, Iterable[str]]) -> List[str]:
+    return [value] if isinstance(value, str) else list(value)
 
 
-def _fail(where, message):
+def cases(profile: Union[str, Iterable[str]] = "default", path: Union[str, "os.PathLike[str]", None] = None,
+          skip: Iterable[str] = ()) -> List[Case]:
+    """The golden cases of ``profile`` (a name of :data:`PROFILES`, or several), less
+    those tagged with a tag in ``skip``; ready for
+    ``pytest.mark.parametrize("case", cases(), ids=case_id)``.
+
+    Raises :class:`BaselineError` for an unknown profile or tag, naming the known ones.
+    """
+    return select(load(path).cases, profile, skip)
+
+
+def select(all_cases: Sequence[Case], profile: Union[str, Iterable[str]] = "default",
+           skip: Iterable[str] = ()) -> List[Case]:
+    """The cases of ``profile`` among ``all_cases``, less those tagged with a tag in ``skip``."""
+    names, skip = _names(profile), _names(skip)
+    unknown = [p for p in names if p not in PROFILES]
+    if unknown or not names:
+        raise BaselineError("unknown profile %s; the profiles are %s" % (
+            ", ".join(map(repr, unknown)) or "(none given)", ", ".join(PROFILES)))
+    tags = sorted({t for c in all_cases for t in c.tags})
+    unknown = [t for t in skip if t not in tags]
+    if unknown:
+        raise BaselineError("unknown tag %s; the tags are %s" % (", ".join(map(repr, unknown)), ", ".join(tags)))
+    wanted = {p for name in names for p in PROFILES[name]}
+    return [c for c in all_cases if c.profile in wanted and not set(c.tags) & set(skip)]
+
+
+def _fail(where: str, message: str) -> None:
     raise BaselineError("%s: %s" % (where, message))
 
 
-def _expect(where, value, kind, what):
+def _expect(where: str, value: Any, kind: Any, what: str) -> Any:
     ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
     if not ok:
         _fail(where, "%s must be %s, got %s" % (what, getattr(kind, "__name__", "a number"), type(value).__name__))
     return value
 
 
-def _keys(where, obj, required, optional=()):
+def _text(where: str, value: Any, what: str) -> str:
+    _expect(where, value, str, what)
+    if len(value) > MAX_TEXT:
+        _fail(where, "%s has %d characters, more than %d" % (what, len(value), MAX_TEXT))
+    return value
+
+
+def _keys(where: str, obj: Any, required: Sequence[str], optional: Sequence[str] = ()) -> None:
     _expect(where, obj, dict, "this entry")
     missing = [k for k in required if k not in obj]
     extra = [k for k in obj if k not in required and k not in optional]
@@ -213,7 +293,7 @@ def _keys(where, obj, required, optional=()):
         _fail(where, "keys %s missing, %s unexpected" % (missing, extra))
 
 
-def _parse_array(where, obj):
+def _parse_array(where: str, obj: Any) -> np.ndarray:
     _keys(where, obj, ("shape", "dtype", "values"))
     shape = _expect(where, obj["shape"], list, "shape")
     if len(shape) > MAX_AXES or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
@@ -230,52 +310,66 @@ def _parse_array(where, obj):
         _fail(where, "values has %d numbers but shape %s needs %d" % (len(values), tuple(shape), count))
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         _fail(where, "values must all be numbers")
-    return np.array(values, dtype=np.float64).astype(obj["dtype"]).reshape(shape)
+    array = np.array(values, dtype=np.float64)
+    if array.size and np.abs(array).max() > np.finfo(obj["dtype"]).max:  # finite, yet beyond this dtype's range
+        _fail(where, "values must be finite in %s" % obj["dtype"])
+    return array.astype(obj["dtype"]).reshape(shape)
 
 
-def _parse_pair(where, name, value):
+def _parse_pair(where: str, name: str, value: Any) -> Union[int, Tuple[int, ...]]:
     items = value if isinstance(value, list) else [value]
     minimum = 0 if name == "padding" else 1
-    if len(items) not in (1, 2) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= minimum
+    if len(items) not in (1, 2) or not all(isinstance(v, int) and not isinstance(v, bool) and minimum <= v < 2**31
                                            for v in items):
-        _fail(where, "kwargs.%s must be an int >= %d or a pair of them, got %r" % (name, minimum, value))
+        _fail(where, "kwargs.%s must be an int in [%d, 2**31) or a pair of them, got %r" % (name, minimum, value))
     return tuple(items) if len(items) == 2 else items[0]
 
 
-def _parse_tolerance(where, name, value):
+def _parse_tolerance(where: str, name: str, value: Any) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 1:
         _fail(where, "%s must be a number in [0, 1), got %r" % (name, value))
     return float(value)
 
 
-def _parse_case(where, obj):
-    _keys(where, obj, ("id", "function", "source", "inputs", "kwargs", "expected", "rtol", "atol"), ("tags",))
-    case_name = _expect(where, obj["id"], str, "id")
+def _parse_case(where: str, obj: Any) -> Case:
+    _expect(where, obj, dict, "this entry")
+    refusal = "refuse" in obj
+    value_keys = () if refusal else ("expected", "rtol", "atol")
+    _keys(where, obj, ("id", "function", "profile", "source", "inputs", "kwargs", "tags") + value_keys,
+          ("refuse", "note"))
+    case_name = _text(where, obj["id"], "id")
     where = "%s (%r)" % (where, case_name)
     if obj["function"] not in FUNCTIONS:
         _fail(where, "function must be one of %s, got %r" % (FUNCTIONS, obj["function"]))
+    if obj["profile"] not in PROFILES["all"]:
+        _fail(where, "profile must be one of %s, got %r" % (PROFILES["all"], obj["profile"]))
+    if refusal != (obj["profile"] == "strict"):
+        _fail(where, "a refusal case (with 'refuse') must be in the strict profile, and only such cases")
     _keys(where + " inputs", obj["inputs"], ("X", "K"))
     _expect(where, obj["kwargs"], dict, "kwargs")
     unknown = [k for k in obj["kwargs"] if k not in KWARGS]
     if unknown:
         _fail(where, "kwargs may only be %s, got %s" % (KWARGS, unknown))
-    tags = _expect(where, obj.get("tags", []), list, "tags")
-    if not all(isinstance(t, str) for t in tags):
-        _fail(where, "tags must be strings")
+    tags = _expect(where, obj["tags"], list, "tags")
+    if not all(isinstance(t, str) and 0 < len(t) <= 40 for t in tags):
+        _fail(where, "tags must be short strings")
     return Case(
         id=case_name,
         function=obj["function"],
-        source=_expect(where, obj["source"], str, "source"),
+        profile=obj["profile"],
+        source=_text(where, obj["source"], "source"),
         inputs={name: _parse_array("%s inputs.%s" % (where, name), obj["inputs"][name]) for name in ("X", "K")},
         kwargs={k: _parse_pair(where, k, v) for k, v in obj["kwargs"].items()},
-        expected=_parse_array(where + " expected", obj["expected"]),
-        rtol=_parse_tolerance(where, "rtol", obj["rtol"]),
-        atol=_parse_tolerance(where, "atol", obj["atol"]),
+        expected=None if refusal else _parse_array(where + " expected", obj["expected"]),
+        rtol=0.0 if refusal else _parse_tolerance(where, "rtol", obj["rtol"]),
+        atol=0.0 if refusal else _parse_tolerance(where, "atol", obj["atol"]),
         tags=tuple(tags),
+        refuse=_text(where, obj["refuse"], "refuse") if refusal else "",
+        note=_text(where, obj.get("note", ""), "note"),
     )
 
 
-def _parse(document, path):
+def _parse(document: Any, path: str) -> Baseline:
     _keys(path, document, ("format", "version", "generated_by", "cases"))
     if document["format"] != FORMAT:
         _fail(path, "format is %r, not %r" % (document["format"], FORMAT))
@@ -297,7 +391,7 @@ def _parse(document, path):
 # -- checking --------------------------------------------------------------------------
 
 
-def _accepts(fn, n_args, kwargs):
+def _accepts(fn: Callable[..., Any], n_args: int, kwargs: Dict[str, object]) -> bool:
     try:
         inspect.signature(fn).bind(*range(n_args), **kwargs)
     except TypeError:
@@ -307,8 +401,18 @@ def _accepts(fn, n_args, kwargs):
     return True
 
 
-def check_case(port, case, to_native=None, to_numpy=None):
-    """Run one case on ``port`` and compare with its expected values."""
+def _one_line(text: str, most: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= most else text[:most - 3] + "..."
+
+
+def _raised(err: BaseException) -> str:
+    return _one_line("%s: %s" % (type(err).__name__, err))
+
+
+def check_case(port: Port, case: Case, to_native: Optional[Hook] = None, to_numpy: Optional[Hook] = None) -> Result:
+    """Run one case on ``port`` and compare with its expected values (or, for a
+    refusal case, expect an exception)."""
     fn = getattr(port, case.function, None)
     if fn is None:
         return Result(case, "not implemented", message="the port has no %s" % case.function)
@@ -316,83 +420,167 @@ def check_case(port, case, to_native=None, to_numpy=None):
         return Result(case, "not implemented", message="%s does not take %s" % (
             case.function, ", ".join("%s=" % k for k in case.kwargs)))
     to_native = to_native or getattr(port, "to_native", None) or (lambda a: a)
-    to_numpy = to_numpy or getattr(port, "to_numpy", None) or np.asarray
+    to_numpy = to_numpy or getattr(port, "to_numpy", None)
     try:
         # Copies, so a port that writes into its inputs cannot change the case.
-        got = np.asarray(to_numpy(fn(to_native(case.inputs["X"].copy()), to_native(case.inputs["K"].copy()),
-                                     **case.kwargs)))
-    except Exception as err:  # a port's failure is a result, not a crash of the checker
-        return Result(case, "error", message="%s: %s" % (type(err).__name__, err))
+        out = fn(to_native(case.inputs["X"].copy()), to_native(case.inputs["K"].copy()), **case.kwargs)
+    except (Exception, SystemExit) as err:  # a port's failure is a result, not a crash of the checker
+        if case.expected is None:
+            return Result(case, "pass", message="refused: " + _raised(err))
+        if "batch" in case.tags and case.inputs["X"].ndim == 4:
+            return Result(case, "not implemented", message="takes one example (c_i, h, w), not a batch: " +
+                          _raised(err))
+        return Result(case, "error", message=_raised(err))
+    try:
+        got = np.asarray(out if to_numpy is None else to_numpy(out))
+    except Exception as err:
+        return Result(case, "error", message="the result could not be read as an array (%s)%s" % (
+            _raised(err), _hook_hint(out, to_numpy)))
+    if case.expected is None:
+        return Result(case, "fail", message="returned an array of shape %s where it must raise: %s%s" % (
+            _shape(got.shape), case.refuse, "; " + case.note if case.note else ""))
+    if got.dtype.kind not in "biuf":
+        return Result(case, "fail", message="the result has dtype %s, not real numbers%s" % (
+            got.dtype, _hook_hint(out, to_numpy)))
+    return _compare(case, got)
+
+
+def _shape(shape: Sequence[int]) -> Tuple[int, ...]:
+    return tuple(int(s) for s in shape)
+
+
+def _hook_hint(out: Any, to_numpy: Optional[Hook]) -> str:
+    if to_numpy is not None or isinstance(out, np.ndarray):
+        return ""
+    return ("; numpy cannot read a %s.%s: give the port a to_numpy hook that returns a numpy array "
+            "(for MXNet, lambda a: a.asnumpy())" % (type(out).__module__, type(out).__name__))
+
+
+def _compare(case: Case, got: np.ndarray) -> Result:
     expected = case.expected
+    assert expected is not None
     if got.shape != expected.shape:
-        return Result(case, "fail", message="shape %s, expected %s" % (got.shape, expected.shape))
-    if got.dtype.kind not in "fiu":
-        return Result(case, "fail", message="dtype %s is not a real number type" % got.dtype)
+        return Result(case, "fail", message="shape %s, expected %s" % (_shape(got.shape), _shape(expected.shape)))
     got64, exp64 = got.astype(np.float64), expected.astype(np.float64)
-    err = np.abs(got64 - exp64)
-    err[np.isnan(got64) & np.isnan(exp64)] = 0.0
-    max_abs = float(np.max(err)) if err.size else 0.0
-    rel = err / np.maximum(np.abs(exp64), np.finfo(np.float64).tiny)
-    max_rel = float(np.max(rel)) if rel.size else 0.0
-    ok = bool(np.all(err <= case.atol + case.rtol * np.abs(exp64)))  # NaN error: not ok
-    where = "" if ok else "largest error at index %s" % (np.unravel_index(int(np.nanargmax(
-        np.where(np.isnan(err), np.inf, err))), err.shape),)
-    return Result(case, "pass" if ok else "fail", max_abs, max_rel, where)
+    with np.errstate(all="ignore"):  # a port's inf or NaN is a finding, not a warning
+        close = np.isclose(got64, exp64, rtol=case.rtol, atol=case.atol)  # NaN is never close
+        err = np.abs(got64 - exp64)
+        err[np.isnan(err)] = np.inf
+        rel = err / np.maximum(np.abs(exp64), np.finfo(np.float64).tiny)
+    max_abs = float(err.max()) if err.size else 0.0
+    max_rel = float(rel.max()) if rel.size else 0.0
+    if close.all():
+        return Result(case, "pass", max_abs, max_rel)
+    where = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.where(close, -1.0, err))), err.shape))
+    message = "largest error at index %s" % (where,)
+    with np.errstate(all="ignore"):
+        float32_close = np.isclose(got64, exp64, rtol=1e-5, atol=case.atol * 2**29).all()
+    if "float64" in case.tags and float32_close:
+        message += "; float32 precision only: this case asks for float64 end to end"
+    if case.note:
+        message += "; " + case.note
+    return Result(case, "fail", max_abs, max_rel, message)
 
 
-def check(port, cases=None, to_native=None, to_numpy=None):
-    """Run every case (the packaged ones by default) on ``port``; a list of :class:`Result`."""
-    cases = load().cases if cases is None else cases
-    return [check_case(port, c, to_native, to_numpy) for c in cases]
+def check(port: Port, cases: Optional[Sequence[Case]] = None, to_native: Optional[Hook] = None,
+          to_numpy: Optional[Hook] = None) -> List[Result]:
+    """Run ``cases`` (default: the packaged default profile) on ``port``; a list of :class:`Result`."""
+    chosen = select(load().cases) if cases is None else cases
+    return [check_case(port, c, to_native, to_numpy) for c in chosen]
 
 
-def summary(results):
+def assert_case(port: Port, case: Case, to_native: Optional[Hook] = None, to_numpy: Optional[Hook] = None) -> Result:
+    """For a port's own pytest suite: pass, skip (not implemented, with the reason), or
+    fail with the checker's line.
+
+    A port's test file, for example PyTorch's::
+
+        import pytest, torch, my_port
+        from mxconv import baseline
+
+        @pytest.mark.parametrize("case", baseline.cases("default"), ids=baseline.case_id)
+        def test_mxconv_baseline(case):
+            baseline.assert_case(my_port, case, torch.from_numpy, lambda t: t.detach().numpy())
+    """
+    import pytest  # only here: the checker itself needs no pytest
+
+    result = check_case(port, case, to_native, to_numpy)
+    if result.status == "not implemented":
+        pytest.skip("not implemented: " + result.message)
+    if not result.ok:
+        pytest.fail(result.line(), pytrace=False)
+    return result
+
+
+def summary(results: Sequence[Result]) -> str:
     """``'N passed, N failed, N errors, N not implemented'``."""
     count = {s: sum(r.status == s for r in results) for s in STATUSES}
     return "%d passed, %d failed, %d errors, %d not implemented" % (
         count["pass"], count["fail"], count["error"], count["not implemented"])
 
 
-def load_port(spec):
+def load_port(spec: str) -> Port:
     """``MODULE``, ``MODULE:OBJECT`` or ``path/to/file.py[:OBJECT]`` as a port."""
     target, _, attribute = spec.partition(":")
     if target.endswith(".py"):
         module_name = os.path.splitext(os.path.basename(target))[0]
         module_spec = importlib.util.spec_from_file_location(module_name, target)
-        if module_spec is None:
+        if module_spec is None or module_spec.loader is None:
             raise ImportError("cannot load %s" % target)
         module = importlib.util.module_from_spec(module_spec)
         module_spec.loader.exec_module(module)
     else:
         module = importlib.import_module(target)
-    port = module
+    port: Port = module
     for name in filter(None, attribute.split(".")):
         port = getattr(port, name)
     return port
 
 
-def main(argv=None):
-    """``python -m mxconv.baseline check MODULE[:OBJECT]``."""
-    parser = argparse.ArgumentParser(prog="python -m mxconv.baseline",
-                                     description="Check a port of the section against mxconv's golden cases.")
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, "python -m mxconv.baseline: error: %s (see --help)\n" % message)
+
+
+def _error(message: str) -> int:
+    print("python -m mxconv.baseline: error: %s" % _one_line(message, 1000), file=sys.stderr)
+    return 2
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``python -m mxconv.baseline check PORT [--profile NAME] [--skip TAG] [--require-all]``."""
+    parser = _Parser(prog="python -m mxconv.baseline",
+                     description="Check a port of the section against mxconv's golden cases.")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("check", help="run every case on a port")
+    run = sub.add_parser("check", help="run the cases of a profile on a port")
     run.add_argument("port", help="MODULE, MODULE:OBJECT or path/to/port.py[:OBJECT]")
-    run.add_argument("--file", default=None, help="a baseline file (default: the packaged one)")
+    run.add_argument("--profile", action="append", default=None, metavar="NAME",
+                     help="%s (default: default; give it more than once to combine)" % ", ".join(PROFILES))
     run.add_argument("--skip", action="append", default=[], metavar="TAG",
-                     help="leave out cases with this tag (batch, padding, stride, float64, ...)")
+                     help="leave out cases with this tag (padding, stride, batch, float64, ...)")
     run.add_argument("--require-all", action="store_true", help="count 'not implemented' as a failure")
+    run.add_argument("--file", default=None, help="a baseline file (default: the packaged one)")
     args = parser.parse_args(argv)
     try:
-        baseline = load(args.file)
+        chosen = select(load(args.file).cases, args.profile or "default", args.skip)
     except (OSError, BaselineError) as err:
-        print("error: %s" % err, file=sys.stderr)
-        return 2
-    selected = [c for c in baseline.cases if not set(c.tags) & set(args.skip)]
-    results = check(load_port(args.port), selected)
-    for result in results:
-        print(result.line())
-    print(summary(results))
+        return _error(str(err))
+    try:
+        port = load_port(args.port)
+    except (Exception, SystemExit) as err:  # a port that fails to import, or exits while importing
+        return _error("cannot load the port %s: %s" % (args.port, _raised(err)))
+    results = check(port, chosen)
+    try:
+        for result in results:
+            print(result.line())
+        print(summary(results))
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (check ... | head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    if not any(r.status != "not implemented" for r in results):
+        print("nothing was checked: the port implements none of these cases", file=sys.stderr)
+        return 1
     failed = any(not r.ok or (args.require_all and r.status == "not implemented") for r in results)
     return 1 if failed else 0
 
