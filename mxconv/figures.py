@@ -15,15 +15,16 @@ module changes no backend and opens no window. Files are written whole or not at
 """
 import io
 import os
-from typing import List, Optional
+from typing import List
 
-import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
-from . import _files, _inputs, reference
+from . import _files, _inputs, reference  # first: where MXNet cannot run, this says so
 from ._errors import MxconvError
+
+import matplotlib  # noqa: E402  (matplotlib comes with the mxnet extra, through d2l)
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
 __all__ = ["window_sum_text", "draw_multi_in", "draw_one_by_one", "draw_all", "MOST_DRAWN"]
 
