@@ -70,8 +70,8 @@ def _reference_float64(function, X, K, padding, stride):
 
 
 EXTENDED_TAGS = ("batch", "im2col", "float64")
-FLOAT32_CONVENTION = ("asks for float64 end to end; the book's d2l.corr2d writes into float32 zeros, so a port "
-                      "that follows the book exactly matches only to float32 precision here")
+FLOAT32_CONVENTION = ("this case asks for float64 end to end; the book's d2l.corr2d writes into float32 zeros, so "
+                      "a port that follows the book exactly matches only to float32 precision here")
 ZIP_NOTE = ("the section's own code zips X and K and silently drops the extra channel: the book's code, and every "
             "faithful port of it, returns a value here")
 

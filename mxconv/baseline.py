@@ -164,7 +164,7 @@ def to_json(cases: Sequence[Case], generated_by: Dict[str, str]) -> str:
     """The text of a baseline file holding ``cases`` (deterministic: no timestamps)."""
     entries = []
     for c in cases:
-        entry = {"id": c.id, "function": c.function, "profile": c.profile, "source": c.source,
+        entry: Dict[str, Any] = {"id": c.id, "function": c.function, "profile": c.profile, "source": c.source,
                  "inputs": {name: _array_to_json(a) for name, a in c.inputs.items()},
                  "kwargs": {k: (list(v) if isinstance(v, tuple) else v) for k, v in c.kwargs.items()},
                  "tags": list(c.tags)}
@@ -431,18 +431,29 @@ def check_case(port: Port, case: Case, to_native: Optional[Hook] = None, to_nump
             return Result(case, "not implemented", message="takes one example (c_i, h, w), not a batch: " +
                           _raised(err))
         return Result(case, "error", message=_raised(err))
+    if case.expected is None:
+        return Result(case, "fail", message="returned %s where it must raise: %s%s" % (
+            _describe(out), case.refuse, "; " + case.note if case.note else ""))
     try:
         got = np.asarray(out if to_numpy is None else to_numpy(out))
     except Exception as err:
         return Result(case, "error", message="the result could not be read as an array (%s)%s" % (
             _raised(err), _hook_hint(out, to_numpy)))
-    if case.expected is None:
-        return Result(case, "fail", message="returned an array of shape %s where it must raise: %s%s" % (
-            _shape(got.shape), case.refuse, "; " + case.note if case.note else ""))
     if got.dtype.kind not in "biuf":
         return Result(case, "fail", message="the result has dtype %s, not real numbers%s" % (
             got.dtype, _hook_hint(out, to_numpy)))
     return _compare(case, got)
+
+
+def _describe(out: Any) -> str:
+    """What a port returned, in a few words: 'an array of shape (3, 3)', 'the int 0'."""
+    shape = getattr(out, "shape", None)
+    if shape is not None:
+        try:
+            return "an array of shape %s" % (_shape(shape),)
+        except (TypeError, ValueError):
+            pass
+    return _one_line("the %s %r" % (type(out).__name__, out), 80)
 
 
 def _shape(shape: Sequence[int]) -> Tuple[int, ...]:
@@ -472,13 +483,13 @@ def _compare(case: Case, got: np.ndarray) -> Result:
     if close.all():
         return Result(case, "pass", max_abs, max_rel)
     where = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.where(close, -1.0, err))), err.shape))
-    message = "largest error at index %s" % (where,)
+    parts = ["largest error at index %s" % (where,)]
     with np.errstate(all="ignore"):
         float32_close = np.isclose(got64, exp64, rtol=1e-5, atol=case.atol * 2**29).all()
-    if "float64" in case.tags and float32_close:
-        message += "; float32 precision only: this case asks for float64 end to end"
-    if case.note:
-        message += "; " + case.note
+    flag = "float32 precision only: " if "float64" in case.tags and float32_close else ""
+    if flag or case.note:
+        parts.append((flag + case.note).strip())
+    message = "; ".join(parts)
     return Result(case, "fail", max_abs, max_rel, message)
 
 

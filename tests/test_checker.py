@@ -503,3 +503,17 @@ def test_importing_the_mxnet_layers_without_mxnet_says_so():
     for line in lines[:-1]:
         assert line.startswith("MXNetUnavailableError mxconv's MXNet layers need MXNet 1.9.1"), line
         assert line.endswith("works here: python -m mxconv.baseline check PORT"), line
+
+
+def test_a_faithful_pytorch_port_as_d2l_writes_it():
+    # Runs where PyTorch is installed (the bench extra); CI installs no PyTorch.
+    pytest.importorskip("torch")
+    port = str(ROOT / "examples" / "torch_port.py")
+    outcomes = {}
+    for profile in ("default", "extended", "strict"):
+        returncode, out, err = run("-m", "mxconv.baseline", "check", port, "--profile", profile)
+        failing = {line.split()[1] for line in out.splitlines() if line.startswith(("FAIL", "ERROR"))}
+        outcomes[profile] = (returncode, failing)
+    assert outcomes["default"] == (0, set())
+    assert outcomes["extended"] == (1, {"f64-multi-out-k3x2", "f64-multi-in-k2"})  # torch.zeros is float32
+    assert outcomes["strict"] == (1, {"refuse-channels-x3-k2", "refuse-channels-x2-k3", "refuse-no-input-channels"})
