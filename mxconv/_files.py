@@ -10,7 +10,7 @@ from typing import IO, Callable
 from ._errors import MxconvError
 
 
-def write_atomically(path: str, write: Callable[[IO[bytes]], None]) -> str:
+def write_atomically(path: str, write: Callable[[IO[bytes]], object]) -> str:
     """Call ``write(file)`` on a new temporary file beside ``path``, then move it to ``path``.
 
     Raises :class:`MxconvError` when ``path`` is a folder; an OSError (no such folder,

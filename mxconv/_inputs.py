@@ -15,7 +15,7 @@ import itertools
 import math
 import numbers
 import re
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -27,6 +27,7 @@ Pair = Tuple[int, int]
 
 FLOAT_DTYPES = ("float16", "float32", "float64")
 _FLOATS = frozenset(np.dtype(name) for name in FLOAT_DTYPES)
+_FLOAT_TYPES = {dtype.type: dtype for dtype in _FLOATS}  # what NDArray.dtype gives, to its dtype
 _FLOAT32 = np.dtype(np.float32)
 _FLOAT64 = np.dtype(np.float64)
 _F32_MAX = float(np.finfo(np.float32).max)
@@ -77,7 +78,7 @@ def _fmt(shape: Sequence[int]) -> Shape:
     return tuple(int(s) for s in shape)
 
 
-def with_context(err: MxconvError, op: str, where: Dict[str, object]) -> MxconvError:
+def with_context(err: MxconvError, op: str, where: Dict[str, Any]) -> MxconvError:
     """``err`` again, as ``op: message (X.shape=..., K.shape=...)`` with what is known;
     an error that already has its context is returned as it is."""
     if getattr(err, "op", None):
@@ -114,7 +115,7 @@ class Operand(NamedTuple):
     np_kind: bool  # an mxnet.numpy array
 
 
-def as_operand(name: str, value: object) -> Operand:
+def as_operand(name: str, value: Any) -> Operand:
     """Read ``value`` as an array of real numbers, without copying it to a device.
 
     NDArrays and numpy arrays of float16/32/64 (either byte order) keep their dtype.
@@ -122,6 +123,10 @@ def as_operand(name: str, value: object) -> Operand:
     that holds their values exactly (float32, as ``nd.array`` makes them, unless a
     value needs float64), and the other operand's dtype where that is wider.
     """
+    if type(value) is nd.NDArray:  # the common case, quickly: each property is a call into MXNet
+        dtype = _FLOAT_TYPES.get(value.dtype)
+        if dtype is not None:
+            return Operand(value, value.shape, dtype, False, value.context, False)
     if isinstance(value, nd.NDArray):
         np_kind = type(value) is not nd.NDArray and hasattr(value, "as_nd_ndarray")
         if isinstance(value, BaseSparseNDArray):
@@ -212,6 +217,9 @@ def compute_dtype(*operands: Operand) -> np.dtype:
     list takes a float64 partner's dtype, and widens a float32 partner only when
     its values need float64.
     """
+    first = operands[0].dtype
+    if all(op.dtype == first for op in operands):  # the common case, quickly
+        return first
     return max((op.dtype for op in operands), key=lambda dtype: dtype.itemsize)
 
 
@@ -227,32 +235,39 @@ def _place(operand: Operand, ctx: mx.Context, dtype: np.dtype) -> nd.NDArray:
 # -- scalar arguments ------------------------------------------------------------------
 
 
+def _as_int(value: object) -> Optional[int]:
+    """``value`` as a Python int if it is an integer (numpy's included) and not a bool; else None."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        return None
+    return int(value)
+
+
 def pair(name: str, value: object, minimum: int) -> Pair:
     """``value`` as a pair (h, w) of ints in [minimum, 2**31)."""
     if type(value) is int and minimum <= value <= INT32_MAX:  # the common case, quickly
         return (value, value)
-    items = value if isinstance(value, (tuple, list)) else (value,)
-    ok = len(items) in (1, 2) and all(
-        isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) and minimum <= v <= INT32_MAX
-        for v in items)
-    if not ok:
+    items = [_as_int(v) for v in (value if isinstance(value, (tuple, list)) else (value,))]
+    checked = [v for v in items if v is not None and minimum <= v <= INT32_MAX]
+    if len(checked) not in (1, 2) or len(checked) != len(items):
         raise MxconvError("%s must be an int in [%d, 2**31) or a pair (h, w) of such ints (MXNet stores "
                           "it as a 32-bit int), got %r" % (name, minimum, value))
-    return (int(items[0]), int(items[-1]))  # type: ignore[index]
+    return (checked[0], checked[-1])
 
 
 def dimension(name: str, value: object) -> int:
     """``value`` as an int >= 1 (a channel count or a size)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 1:
+    number = _as_int(value)
+    if number is None or number < 1:
         raise MxconvError("%s must be an int >= 1, got %r" % (name, value))
-    return int(value)
+    return number
 
 
 def seed(name: str, value: object) -> int:
     """``value`` as a seed in [0, 2**32): MXNet and numpy would fold larger ones onto these."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or not 0 <= value < 2**32:
+    number = _as_int(value)
+    if number is None or not 0 <= number < 2**32:
         raise MxconvError("%s must be an int in [0, 2**32), got %r" % (name, value))
-    return int(value)
+    return number
 
 
 def dimensions(name: str, value: object, names: Sequence[str]) -> Tuple[int, ...]:
@@ -276,9 +291,10 @@ def seeds(name: str, value: Iterable[object], most: int) -> List[int]:
 
 def index(name: str, value: object, size: int) -> int:
     """``value`` as an int in [0, size): a position along an axis of that size."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or not 0 <= value < size:
+    number = _as_int(value)
+    if number is None or not 0 <= number < size:
         raise MxconvError("%s must be an int in [0, %d), got %r" % (name, size, value))
-    return int(value)
+    return number
 
 
 def float_dtype(name: str, value: object) -> np.dtype:
@@ -471,8 +487,8 @@ def _conv_arrays(x_shape: Shape, k_shape: Shape, padding: Pair, out_hw: Pair, im
     c_o = k_shape[:1] if len(k_shape) == 4 else ()
     arrays = [("X", x_shape), ("K", k_shape)]
     if padding != (0, 0):
-        arrays.append(("X padded by padding=%s" % (padding,),
-                       x_shape[:-2] + (x_shape[-2] + 2 * padding[0], x_shape[-1] + 2 * padding[1])))
+        arrays.append(("X padded by padding", x_shape[:-2] + (x_shape[-2] + 2 * padding[0],
+                                                               x_shape[-1] + 2 * padding[1])))
     arrays.append(("the output", lead + c_o + out_hw))
     if im2col:
         window = math.prod(k_shape[-3:])

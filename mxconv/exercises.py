@@ -20,6 +20,7 @@ import numpy as np
 from . import _inputs, fast, reference
 from ._errors import SlowReferenceWarning
 from ._mxnet import mx, nd
+from ._typing import ArrayLike, Context, IntOrPair, NDArray
 
 __all__ = ["compose_kernels", "conv_cost", "ConvCost", "one_by_one_exactness", "Exactness", "im2col"]
 
@@ -30,7 +31,7 @@ MAX_SEEDS = 10000
 im2col = fast.corr2d_multi_in_out_im2col
 
 
-def compose_kernels(K1, K2, ctx=None):
+def compose_kernels(K1: ArrayLike, K2: ArrayLike, ctx: Optional[Context] = None) -> NDArray:
     """Exercise 1: the one kernel equal to cross-correlating with K1, then with K2.
 
     With no nonlinearity between them, two cross-correlations compose into one:
@@ -101,32 +102,32 @@ class ConvCost:
     output_elements: int
 
     @property
-    def backward_mults(self):
+    def backward_mults(self) -> int:
         """Multiplications of both gradients, input and kernel."""
         return self.backward_input_mults + self.backward_kernel_mults
 
     @property
-    def backward_adds(self):
+    def backward_adds(self) -> int:
         """Additions of both gradients, input and kernel."""
         return self.backward_input_adds + self.backward_kernel_adds
 
     @property
-    def forward_elements(self):
+    def forward_elements(self) -> int:
         """Elements the forward pass holds: input, kernel and output."""
         return self.input_elements + self.kernel_elements + self.output_elements
 
     @property
-    def backward_extra_elements(self):
+    def backward_extra_elements(self) -> int:
         """Elements the backward pass adds: the output's gradient, then the input's and
         the kernel's (it keeps the input and kernel of the forward pass to compute them)."""
         return self.output_elements + self.input_elements + self.kernel_elements
 
     @property
-    def forward_bytes(self):
+    def forward_bytes(self) -> int:
         return self.forward_elements * self.itemsize
 
     @property
-    def backward_extra_bytes(self):
+    def backward_extra_bytes(self) -> int:
         return self.backward_extra_elements * self.itemsize
 
 
@@ -154,7 +155,8 @@ def _axis_taps(size, padding, k, stride, out):
     return pairs, max(0, min(last, padding + size - 1) - padding + 1)
 
 
-def conv_cost(c_i, h, w, c_o, k_h, k_w, padding=0, stride=1, dtype="float32"):
+def conv_cost(c_i: int, h: int, w: int, c_o: int, k_h: int, k_w: int, padding: IntOrPair = 0,
+              stride: IntOrPair = 1, dtype: object = "float32") -> ConvCost:
     """Exercises 2 to 4: operations and memory of one convolution, forward and backward.
 
     Counting conventions (each checked by a test against a plain loop that counts):
@@ -237,18 +239,18 @@ class Exactness:
     max_norm: float  # the largest (Y1 - Y2).norm(), which In[7] compares with 1e-6
 
     @property
-    def fraction_identical(self):
+    def fraction_identical(self) -> float:
         """The fraction of seeds whose Y1 and Y2 are bit-identical."""
         return self.bit_identical / self.seeds
 
     @property
-    def fraction_elements_identical(self):
+    def fraction_elements_identical(self) -> float:
         """The fraction of output elements that are bit-identical."""
         return self.elements_identical / self.elements
 
 
 def one_by_one_exactness(seeds: Iterable[int] = range(100), shape: Tuple[int, int, int] = (3, 3, 3), c_o: int = 2,
-                         ctx: Optional[mx.Context] = None) -> Exactness:
+                         ctx: Optional[Context] = None) -> Exactness:
     """Exercise 5: are Y1 (In[6], one ``nd.dot``) and Y2 (In[3], ``d2l.corr2d``) of
     In[7] exactly equal?
 

@@ -25,11 +25,13 @@ MXNet is imported: MXNet 1.9.1 otherwise uses half of them.
 """
 import ctypes
 import math
+from typing import Optional
 
 import numpy as np
 
 from . import _inputs
 from ._mxnet import _LIB, NDArrayHandle, c_array, check_call, nd
+from ._typing import ArrayLike, Context, IntOrPair, NDArray
 
 __all__ = ["corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_im2col"]
 
@@ -103,7 +105,8 @@ def _im2col_dot(args):
     return nd.dot(W, cols).reshape((c_o, n, out_h, out_w)).transpose((1, 0, 2, 3))
 
 
-def corr2d_multi_in_out(X, K, padding=0, stride=1, ctx=None):
+def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stride: IntOrPair = 1,
+                        ctx: Optional[Context] = None) -> NDArray:
     """Cross-correlation with multiple input and output channels, as one ``nd.Convolution``.
 
     Parameters
@@ -142,7 +145,8 @@ def corr2d_multi_in_out(X, K, padding=0, stride=1, ctx=None):
     return _run(_convolution, _inputs.conv_args("corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True))
 
 
-def corr2d_multi_in(X, K, padding=0, stride=1, ctx=None):
+def corr2d_multi_in(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stride: IntOrPair = 1,
+                    ctx: Optional[Context] = None) -> NDArray:
     """Cross-correlation with multiple input channels, summed over them (one output channel).
 
     Parameters
@@ -173,7 +177,8 @@ def corr2d_multi_in(X, K, padding=0, stride=1, ctx=None):
     return _run(_one_output_channel, _inputs.conv_args("corr2d_multi_in", X, K, ctx, padding, stride, batch=True))
 
 
-def corr2d_multi_in_out_im2col(X, K, padding=0, stride=1, ctx=None):
+def corr2d_multi_in_out_im2col(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stride: IntOrPair = 1,
+                               ctx: Optional[Context] = None) -> NDArray:
     """Convolution of any window size as one matrix multiplication (exercise 6).
 
     The 1x1 case of the book (In[6]) generalised: unfold every k_h x k_w window

@@ -15,12 +15,13 @@ module changes no backend and opens no window. Files are written whole or not at
 """
 import io
 import os
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 
 from . import _files, _inputs, reference  # first: where MXNet cannot run, this says so
 from ._errors import MxconvError
+from ._typing import ArrayLike
 
 import matplotlib  # noqa: E402  (matplotlib comes with the mxnet extra, through d2l)
 from matplotlib.figure import Figure  # noqa: E402
@@ -49,7 +50,7 @@ def _checked(op, X, K, one_by_one=False):
     return args.X.asnumpy().astype(np.float32), args.K.asnumpy().astype(np.float32)
 
 
-def window_sum_text(X, K, i: int = 0, j: int = 0) -> str:
+def window_sum_text(X: ArrayLike, K: ArrayLike, i: int = 0, j: int = 0) -> str:
     """The sum behind output element (i, j) of ``corr2d_multi_in(X, K)``, written out.
 
     Channels are listed last to first, as in the section's figure; each term is
@@ -119,7 +120,7 @@ def _canvas(width, height):
     return fig, ax
 
 
-def draw_multi_in(out_dir: str, X=None, K=None) -> List[str]:
+def draw_multi_in(out_dir: str, X: Optional[ArrayLike] = None, K: Optional[ArrayLike] = None) -> List[str]:
     """The section's first figure: ``corr2d_multi_in`` with two input channels.
 
     X (c_i, h, w) and K (c_i, k_h, k_w) default to the section's; X may be up to
@@ -147,7 +148,7 @@ def draw_multi_in(out_dir: str, X=None, K=None) -> List[str]:
     return _save(fig, out_dir, "multi_in")
 
 
-def draw_one_by_one(out_dir: str, X=None, K=None) -> List[str]:
+def draw_one_by_one(out_dir: str, X: Optional[ArrayLike] = None, K: Optional[ArrayLike] = None) -> List[str]:
     """The section's 1x1 figure: 3 input channels, 2 output channels, 1x1 kernel.
 
     Defaults: X = 0..26 as (3, 3, 3) and a small integer kernel (2, 3, 1, 1); the

@@ -24,13 +24,14 @@ These are slow by nature: a Python double loop of tiny MXNet operations, about
 and to autograd, which the book's in-place writes cannot be recorded by.
 """
 import warnings
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
 from . import _book, _inputs
 from ._errors import MxconvError, RecordingError, SlowReferenceWarning
 from ._mxnet import d2l, mx
+from ._typing import ArrayLike, Context, NDArray
 
 __all__ = ["corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "BOOK_X", "BOOK_K",
            "SECONDS_PER_TERM", "WARN_SECONDS", "estimated_seconds"]
@@ -118,7 +119,7 @@ def _warn_if_slow(op, args):
             SlowReferenceWarning, stacklevel=4)
 
 
-def corr2d(X, K, ctx=None, *, warn_slow=True):
+def corr2d(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *, warn_slow: bool = True) -> NDArray:
     """2-D cross-correlation of one channel: ``d2l.corr2d``, run on ``ctx``.
 
     Parameters
@@ -150,7 +151,8 @@ def corr2d(X, K, ctx=None, *, warn_slow=True):
     return _run("corr2d", d2l.corr2d, X, K, ctx, warn_slow)
 
 
-def corr2d_multi_in(X, K, ctx=None, *, warn_slow=True):
+def corr2d_multi_in(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *,
+                    warn_slow: bool = True) -> NDArray:
     """Cross-correlation with multiple input channels, summed over them (book In[1]).
 
     Parameters
@@ -186,7 +188,8 @@ def corr2d_multi_in(X, K, ctx=None, *, warn_slow=True):
     return _run("corr2d_multi_in", _book.corr2d_multi_in, X, K, ctx, warn_slow)
 
 
-def corr2d_multi_in_out(X, K, ctx=None, *, warn_slow=True):
+def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *,
+                        warn_slow: bool = True) -> NDArray:
     """Cross-correlation with multiple input and output channels (book In[3]).
 
     Parameters
@@ -216,7 +219,7 @@ def corr2d_multi_in_out(X, K, ctx=None, *, warn_slow=True):
     return _run("corr2d_multi_in_out", _book.corr2d_multi_in_out, X, K, ctx, warn_slow)
 
 
-def corr2d_multi_in_out_1x1(X, K, ctx=None):
+def corr2d_multi_in_out_1x1(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None) -> NDArray:
     """1x1 convolution as one matrix multiplication (book In[6]).
 
     Unlike the other three, this is a single ``nd.dot``: it keeps the input dtype,
