@@ -19,7 +19,7 @@ import numpy as np
 
 from . import _inputs, fast, reference
 from ._errors import SlowReferenceWarning
-from ._mxnet import mx, nd
+from ._mxnet import nd
 from ._typing import ArrayLike, Context, IntOrPair, NDArray
 
 __all__ = ["compose_kernels", "conv_cost", "ConvCost", "one_by_one_exactness", "Exactness", "im2col"]
@@ -73,9 +73,10 @@ def compose_kernels(K1: ArrayLike, K2: ArrayLike, ctx: Optional[Context] = None)
     K1, K2, ctx, np_out = _inputs.kernel_pair_args(K1, K2, ctx)
     dtype = K1.dtype
     if dtype == np.float16 and ctx.device_type != "gpu":
-        # MXNet's CPU nd.dot has no float16: compute in float32 and round once, as mxconv.fast does.
+        # MXNet's CPU kernels have no float16 matrix product: compute in float32 and round once,
+        # as mxconv.fast does.
         K1, K2 = K1.astype(np.float32), K2.astype(np.float32)
-    (c_o, c_m, b_h, b_w), (_, c_i, a_h, a_w) = K2.shape, K1.shape
+    c_o, _, b_h, b_w = K2.shape
     # K is the *full* convolution of K1 with K2 over the window axes, summed over the
     # middle channels: cross-correlate K1, seen as a batch of c_i examples with c_m
     # channels and padded by the window of K2 less one, with K2 flipped.

@@ -4,7 +4,6 @@ live: CI runs this file under Python 3.12 with numpy 2."""
 import json
 import os
 import pickle
-import sys
 import types
 
 import numpy as np

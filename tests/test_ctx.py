@@ -2,10 +2,11 @@
 import mxnet as mx
 import numpy as np
 import pytest
-from .golden import GOLDEN, K_IN2, X_IN2, normalise
 from mxnet import nd
 
 import mxconv
+
+from .golden import GOLDEN, K_IN2, X_IN2, normalise
 
 CASES = {
     "corr2d": (X_IN2[0], K_IN2[0]),

@@ -1,9 +1,8 @@
 """The fast path: agreement with the book's path, nd.Convolution and numpy; dtypes; autograd."""
-import mxnet as mx
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from mxnet import autograd, nd, npx
+from mxnet import autograd, nd
 from mxnet.test_utils import assert_almost_equal
 
 from mxconv import fast, reference

@@ -9,8 +9,16 @@ import pytest
 from mxnet import autograd, nd
 
 import mxconv
-from mxconv import ContextError, MxconvError, MxconvTypeError, RecordingError, SlowReferenceWarning
-from mxconv import _inputs, fast, reference
+from mxconv import (
+    ContextError,
+    MxconvError,
+    MxconvTypeError,
+    RecordingError,
+    SlowReferenceWarning,
+    _inputs,
+    fast,
+    reference,
+)
 
 from ._helpers import run
 

@@ -4,11 +4,12 @@ import sys
 
 import numpy as np
 import pytest
-from ._helpers import DOCUMENT
-from .golden import GOLDEN, K_IN2, X_IN2, normalise
 from mxnet import nd
 
 import mxconv
+
+from ._helpers import DOCUMENT
+from .golden import GOLDEN, K_IN2, X_IN2, normalise
 
 
 @pytest.mark.parametrize("cell", sorted(GOLDEN))
@@ -46,8 +47,9 @@ def test_in5_values_and_printed_text(capsys):
 
 
 def test_out7_is_printed_true():
-    from mxconv.cli import run_section
     import io
+
+    from mxconv.cli import run_section
 
     buf = io.StringIO()
     run_section(file=buf)
