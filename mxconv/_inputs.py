@@ -300,8 +300,8 @@ def index(name: str, value: object, size: int) -> int:
 def float_dtype(name: str, value: object) -> np.dtype:
     """``value`` (a name, numpy dtype or type) as one of the float dtypes mxconv computes in."""
     try:
-        dtype = np.dtype(value)  # type: ignore[call-overload]
-    except TypeError:
+        dtype = None if value is None else np.dtype(value)  # type: ignore[call-overload]
+    except TypeError:  # np.dtype(None) would be float64: None is refused, not guessed
         dtype = None
     if dtype not in _FLOATS:
         raise MxconvTypeError("%s must be one of %s, got %r" % (name, "/".join(FLOAT_DTYPES), value))
@@ -477,9 +477,8 @@ def conv_args(op: str, X: object, K: object, ctx: object = None, padding: object
     widened = next((
         "%s holds values that float32 cannot hold exactly" % name
         for name, operand in (("X", x), ("K", k)) if operand.soft and operand.dtype == _FLOAT64), None)
-    np_out = x.np_kind or (x.ctx is None and mx.util.is_np_array())
     return ConvArgs(_place(x, device, dtype), _place(k, device, dtype), device, pad, step, x.shape, k.shape,
-                    dtype, out_hw, np_out, widened)
+                    dtype, out_hw, _np_out(x), widened)
 
 
 def _conv_arrays(x_shape: Shape, k_shape: Shape, padding: Pair, out_hw: Pair, im2col: bool) -> List[Tuple[str, Shape]]:
@@ -494,6 +493,12 @@ def _conv_arrays(x_shape: Shape, k_shape: Shape, padding: Pair, out_hw: Pair, im
         window = math.prod(k_shape[-3:])
         arrays.append(("im2col's buffer of every window", lead + (window, out_hw[0] * out_hw[1])))
     return arrays
+
+
+def _np_out(x: Operand) -> bool:
+    """Whether the result goes back as an mxnet.numpy array: where X is one, or where
+    X is a list or numpy array and ``npx.set_np()`` is on."""
+    return x.np_kind or (x.ctx is None and mx.util.is_np_array())
 
 
 def result(args: ConvArgs, Y: nd.NDArray) -> nd.NDArray:
@@ -524,5 +529,4 @@ def kernel_pair_args(K1: object, K2: object, ctx: object = None) -> Tuple[nd.NDA
         check_sizes([("K1", k1.shape), ("K2", k2.shape), ("K1 padded by K2's window", padded),
                      ("the composed kernel", out)], dtype)
         device = resolve_ctx(ctx, k1.ctx)
-    np_out = k1.np_kind or (k1.ctx is None and mx.util.is_np_array())
-    return _place(k1, device, dtype), _place(k2, device, dtype), device, np_out
+    return _place(k1, device, dtype), _place(k2, device, dtype), device, _np_out(k1)

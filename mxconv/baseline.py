@@ -236,8 +236,17 @@ def load(path: Union[str, "os.PathLike[str]", None] = None) -> Baseline:
     return _parse(document, path)
 
 
-def _names(value: Union[str, Iterable[str]]) -> List[str]:
-    return [value] if isinstance(value, str) else list(value)
+def _names(what: str, value: Union[str, Iterable[str]]) -> List[str]:
+    """A name or an iterable of names, as a list."""
+    if isinstance(value, str):
+        return [value]
+    try:
+        names = list(value)
+    except TypeError:
+        names = [value]  # type: ignore[list-item]
+    if not all(isinstance(name, str) for name in names):
+        raise BaselineError("%s must be a name or a list of names, got %r" % (what, value))
+    return names
 
 
 def cases(profile: Union[str, Iterable[str]] = "default", path: Union[str, "os.PathLike[str]", None] = None,
@@ -254,7 +263,7 @@ def cases(profile: Union[str, Iterable[str]] = "default", path: Union[str, "os.P
 def select(all_cases: Sequence[Case], profile: Union[str, Iterable[str]] = "default",
            skip: Iterable[str] = ()) -> List[Case]:
     """The cases of ``profile`` among ``all_cases``, less those tagged with a tag in ``skip``."""
-    names, skip = _names(profile), _names(skip)
+    names, skip = _names("profile", profile), _names("skip", skip)
     unknown = [p for p in names if p not in PROFILES]
     if unknown or not names:
         raise BaselineError("unknown profile %s; the profiles are %s" % (

@@ -20,7 +20,7 @@ from typing import List, Optional
 import numpy as np
 
 from . import _files, _inputs, reference  # first: where MXNet cannot run, this says so
-from ._errors import MxconvError
+from ._errors import MxconvError, MxconvTypeError
 from ._typing import ArrayLike
 
 import matplotlib  # noqa: E402  (matplotlib comes with the mxnet extra, through d2l)
@@ -93,9 +93,17 @@ def _cells(rows, cols):
     return {(r, c) for r in range(rows) for c in range(cols)}
 
 
-def _save(fig, out_dir, name) -> List[str]:
+def _folder(out_dir: object) -> str:
+    """``out_dir`` as a folder's path, checked before any drawing."""
+    if not isinstance(out_dir, (str, os.PathLike)):
+        raise MxconvTypeError("out_dir must be a folder's path, got %r" % (out_dir,))
+    out_dir = os.fspath(out_dir)
     if os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise MxconvError("the output folder %s is a file" % out_dir)
+    return out_dir
+
+
+def _save(fig, out_dir, name) -> List[str]:
     os.makedirs(out_dir, exist_ok=True)
     paths = []
     for fmt in FORMATS:
@@ -126,6 +134,8 @@ def draw_multi_in(out_dir: str, X: Optional[ArrayLike] = None, K: Optional[Array
     X (c_i, h, w) and K (c_i, k_h, k_w) default to the section's; X may be up to
     :data:`MOST_DRAWN`. Returns the paths written (PNG and SVG).
     """
+    with _inputs.boundary("draw_multi_in"):
+        out_dir = _folder(out_dir)
     X, K = _checked("draw_multi_in", reference.BOOK_X if X is None else X, reference.BOOK_K if K is None else K)
     Y = reference.corr2d_multi_in(X, K).asnumpy()
     c_i, h, w = X.shape
@@ -154,6 +164,8 @@ def draw_one_by_one(out_dir: str, X: Optional[ArrayLike] = None, K: Optional[Arr
     Defaults: X = 0..26 as (3, 3, 3) and a small integer kernel (2, 3, 1, 1); the
     outputs are computed by the book's In[6]. Returns the paths written.
     """
+    with _inputs.boundary("draw_one_by_one"):
+        out_dir = _folder(out_dir)
     X = np.arange(27, dtype=np.float32).reshape(3, 3, 3) if X is None else X
     K = np.array([1, 0, 2, -1, 1, 1], dtype=np.float32).reshape(2, 3, 1, 1) if K is None else K
     X, K = _checked("draw_one_by_one", X, K, one_by_one=True)

@@ -83,6 +83,17 @@ def test_unknown_profile_or_tag(profile, skip, message):
         baseline.cases(profile, skip=skip)
 
 
+@pytest.mark.parametrize("profile, skip, message", [
+    (None, (), r"profile must be a name or a list of names, got None"),
+    (5, (), r"profile must be a name or a list of names, got 5"),
+    ("default", None, r"skip must be a name or a list of names, got None"),
+    ([], (), r"unknown profile \(none given\)"),
+])
+def test_profile_and_skip_of_the_wrong_kind(profile, skip, message):
+    with pytest.raises(baseline.BaselineError, match=message):
+        baseline.cases(profile, skip=skip)
+
+
 # Ports: faithful ones pass the default; each wrong one fails the profile that covers it
 
 
@@ -187,6 +198,12 @@ def test_require_all():
     assert run("-m", "mxconv.baseline", "check", BOOK_PORT)[0] == 0
     returncode, out, _ = run("-m", "mxconv.baseline", "check", BOOK_PORT, "--require-all")
     assert returncode == 1 and "N/I" in out
+
+
+def test_profiles_combine_on_the_command_line():
+    returncode, out, _ = run("-m", "mxconv.baseline", "check", NUMPY_PORT, "--profile", "extended", "--profile",
+                             "strict")
+    assert returncode == 0 and len(out.splitlines()) == len(baseline.cases("all")) + 1
 
 
 def test_skip_leaves_out_a_tag():

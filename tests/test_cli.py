@@ -78,7 +78,7 @@ def test_file_errors_are_one_line(tmp_path, capsys):
             (["baseline", "export", str(folder)], "mxconv: error: %s is a folder, not a file" % folder),
             (["baseline", "export", str(a_file / "x.json")], "mxconv: error: Not a directory: %s" % (a_file / "x.json")),
             (["baseline", "export", str(tmp_path / "no" / "x.json")], "mxconv: error: No such file or directory"),
-            (["figures", "--out", str(a_file)], "mxconv: error: the output folder %s is a file" % a_file)]:
+            (["figures", "--out", str(a_file)], "mxconv: error: draw_multi_in: the output folder %s is a file" % a_file)]:
         assert main(argv) == 2
         out, err = capsys.readouterr()
         assert out == "" and len(err.splitlines()) == 1 and err.startswith(message), err

@@ -143,6 +143,7 @@ def test_doubling_questions():
     ({"c_o": True}, MxconvError, "c_o must be an int >= 1, got True"),
     ({"dtype": "int8"}, MxconvTypeError, "dtype must be one of float16/float32/float64, got 'int8'"),
     ({"dtype": "nonsense"}, MxconvTypeError, "dtype must be one of"),
+    ({"dtype": None}, MxconvTypeError, "dtype must be one of float16/float32/float64, got None"),
 ])
 def test_conv_cost_refuses_bad_arguments(kwargs, error, message):
     args = dict(c_i=2, h=8, w=8, c_o=2, k_h=3, k_w=3)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mxconv import MxconvError, figures, reference
+from mxconv import MxconvError, MxconvTypeError, figures, reference
 
 from ._helpers import run
 
@@ -109,9 +109,15 @@ def test_an_existing_file_is_replaced_whole(tmp_path):
 def test_out_is_a_file(tmp_path):
     target = tmp_path / "figures"
     target.write_text("a file")
-    with pytest.raises(MxconvError, match="the output folder .*figures is a file"):
+    with pytest.raises(MxconvError, match="^draw_multi_in: the output folder .*figures is a file"):
         figures.draw_all(str(target))
     assert target.read_text() == "a file"
+
+
+@pytest.mark.parametrize("out_dir", [None, 5, b"x"], ids=repr)
+def test_out_must_be_a_path(out_dir):
+    with pytest.raises(MxconvTypeError, match=r"^draw_one_by_one: out_dir must be a folder's path, got "):
+        figures.draw_one_by_one(out_dir)
 
 
 PYPLOT_UNTOUCHED = """
