@@ -10,6 +10,9 @@
  [104. 120.]]
 <NDArray 2x2 @cpu(0)>
 
+Every function hands back the kind of array it is given: an ``mxnet.numpy`` array
+(the book's current edition, after ``npx.set_np()``) gives an ``mxnet.numpy`` array.
+
 The book's functions come from :mod:`mxconv.reference`; :mod:`mxconv.fast` holds
 their vectorized twins, :mod:`mxconv.exercises` and :mod:`mxconv.figures` the
 section's exercises and pictures. MXNet is imported only when one of them is first

@@ -297,6 +297,13 @@ def index(name: str, value: object, size: int) -> int:
     return number
 
 
+def one_of(name: str, value: object, choices: Sequence[str]) -> str:
+    """``value``, one of the names in ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise MxconvError("%s must be one of %s, got %r" % (name, ", ".join(map(repr, choices)), value))
+    return value
+
+
 def float_dtype(name: str, value: object) -> np.dtype:
     """``value`` (a name, numpy dtype or type) as one of the float dtypes mxconv computes in."""
     try:

@@ -27,6 +27,17 @@ GOLDEN = {
     "Out[7]": {"text": "True"},
 }
 
+# The same outputs as MXNet's numpy arrays print them, for the np edition (the book's
+# current MXNet edition, after npx.set_np()): numpy's formatting of the values above,
+# without numpy's ", dtype=float32" (MXNet's default dtype is not shown) and without
+# the NDArray footer. Written by hand; test_np_edition.py checks that the numbers are
+# GOLDEN's.
+NP_TEXT = {
+    "Out[2]": "array([[ 56.,  72.],\n       [104., 120.]])",
+    "In[5] print(corr2d_multi_in_out(X, K))": ("[[[ 56.  72.]\n  [104. 120.]]\n\n [[ 76. 100.]\n  [148. 172.]]\n\n"
+                                               " [[ 96. 128.]\n  [192. 224.]]]"),
+}
+
 
 def normalise(text):
     """Whitespace folded to single spaces: the document's extraction shifted indentation."""

@@ -13,20 +13,23 @@ from mxconv import cli
 from ._helpers import run
 
 
-@pytest.mark.parametrize("argv", [["--ctx", "cpu(1)", "--seed", "5", "run"], ["run", "--ctx", "cpu(1)", "--seed", "5"],
-                                  ["--ctx", "cpu(1)", "run", "--seed", "5"], ["--seed", "5", "--ctx", "cpu(1)"]])
+@pytest.mark.parametrize("argv", [
+    ["--ctx", "cpu(1)", "--seed", "5", "--edition", "np", "run"],
+    ["run", "--ctx", "cpu(1)", "--seed", "5", "--edition", "np"],
+    ["--ctx", "cpu(1)", "run", "--seed", "5", "--edition", "np"], ["--edition", "np", "--seed", "5", "--ctx", "cpu(1)"],
+    ["--edition", "np", "run", "--seed", "5", "--ctx", "cpu(1)"]])
 def test_options_before_or_after_run_reach_the_section(argv, monkeypatch):
     calls = []
     monkeypatch.setattr(cli, "run_section", lambda **kwargs: calls.append(kwargs))
     assert cli.main(argv) == 0
-    assert calls == [{"ctx": mx.cpu(1), "seed": 5}]
+    assert calls == [{"ctx": mx.cpu(1), "seed": 5, "edition": "np"}]
 
 
 def test_defaults(monkeypatch):
     calls = []
     monkeypatch.setattr(cli, "run_section", lambda **kwargs: calls.append(kwargs))
     assert cli.main([]) == 0 and cli.main(["run"]) == 0
-    assert calls == [{"ctx": None, "seed": 0}] * 2
+    assert calls == [{"ctx": None, "seed": 0, "edition": "nd"}] * 2
 
 
 def test_ctx_and_seed_show_in_the_output():
@@ -46,6 +49,8 @@ def test_ctx_and_seed_show_in_the_output():
     (["run", "--seed", str(2**32)], r"--seed must be an int in \[0, 2\*\*32\), got 4294967296"),
     (["--seed", "x"], r"--seed must be an int in \[0, 2\*\*32\), got 'x'"),
     (["--seed"], r"argument --seed: expected one argument"),
+    (["--edition", "tf"], r"argument --edition: invalid choice: 'tf' \(choose from 'nd', 'np'\)"),
+    (["run", "--edition", "NP"], r"argument --edition: invalid choice: 'NP'"),
     (["draw"], r"argument command: invalid choice: 'draw'"),
     (["baseline"], r"the following arguments are required: baseline_command"),
 ])
@@ -54,6 +59,24 @@ def test_user_errors_are_one_line(argv, message, capsys):
     out, err = capsys.readouterr()
     assert out == "" and len(err.splitlines()) == 1 and err.startswith("mxconv: error: "), err
     assert re.search(message, err), err
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"edition": "tf"}, r"^run_section: edition must be one of 'nd', 'np', got 'tf'$"),
+    ({"edition": None}, r"^run_section: edition must be one of 'nd', 'np', got None$"),
+    ({"seed": -1}, r"^run_section: seed must be an int in \[0, 2\*\*32\), got -1$"),
+    ({"seed": 2**32 + 1}, r"^run_section: seed must be an int in \[0, 2\*\*32\), got 4294967297$"),
+    ({"ctx": mx.cpu(2**31)}, r"^run_section: ctx=cpu\(2147483648\): a CPU device id must be in 0\.\.1023"),
+])
+def test_run_section_refuses_bad_arguments_before_printing(kwargs, message):
+    import io
+
+    from mxconv import MxconvError
+
+    out = io.StringIO()
+    with pytest.raises(MxconvError, match=message):
+        cli.run_section(file=out, **kwargs)
+    assert out.getvalue() == ""
 
 
 def main(argv):
