@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 from ._helpers import ROOT
-from .golden import GOLDEN, normalise
+from .golden import GOLDEN, NP_TEXT, normalise
 
 
 def test_channels_example_prints_the_documents_outputs():
@@ -13,6 +13,16 @@ def test_channels_example_prints_the_documents_outputs():
         "Out[2]", "Out[4]", "In[5] print(X.shape)", "In[5] print(K.shape)",
         "In[5] print(corr2d_multi_in_out(X, K))", "Out[7]")]
     assert normalise(out) == normalise(" ".join(expected))
+
+
+def test_np_edition_example_prints_np_arrays_with_the_documents_values():
+    out = subprocess.run([sys.executable, str(ROOT / "examples" / "channels_np.py")],
+                         capture_output=True, text=True, check=True).stdout
+    values = GOLDEN["In[5] print(corr2d_multi_in_out(X, K))"]["values"]
+    total = sum(sum(sum(row) for row in channel) for channel in values) - 3 * 2 * 2  # (Y - np.ones(...)).sum()
+    expected = [NP_TEXT["Out[2]"], GOLDEN["Out[4]"]["text"], NP_TEXT["In[5] print(corr2d_multi_in_out(X, K))"],
+                "mxnet.numpy ndarray %r" % total, "0.0", "(3, 2, 2)", GOLDEN["Out[7]"]["text"]]
+    assert out == "\n".join(expected) + "\n"
 
 
 def test_exercises_example_prints_computed_answers():
