@@ -42,6 +42,14 @@ def rounding(expected):
     return dict(rtol=1e-5, atol=1e-5 * max(1.0, float(np.abs(expected).max())))
 
 
+@pytest.fixture(autouse=True)
+def the_mode_is_off_after_each_test():
+    """npx.set_np() is process-wide: every test here leaves it as it found it (off), so
+    that test order does not matter."""
+    yield
+    assert not mx.util.is_np_array() and not mx.util.is_np_shape(), "a test left npx.set_np() on"
+
+
 @pytest.fixture
 def np_mode():
     """npx.set_np() for the test, and back to the nd mode after it, whatever happens."""
@@ -262,3 +270,36 @@ def test_each_edition_runs_in_its_own_mode_and_leaves_the_callers(mode_before, e
 def test_np_edition_seed_reaches_in7():
     out = np_edition(seed=11)
     assert "np.random.uniform, mx.random.seed(11)" in out and out.endswith("Out[7]: True\n")
+
+
+@pytest.mark.parametrize("mode_after", ["nd", "np"])
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_np_shapes_mxnet_cannot_compute_are_refused_in_either_mode(name, mode_after):
+    # Zero-size and 0-d arrays exist only under numpy shapes; they may reach mxconv
+    # after the mode is switched off again.
+    fn, kind = FUNCTIONS[name]
+    k_shape = {"corr2d": (1, 1), "corr2d_multi_in": (2, 1, 1)}.get(kind, (3, 2, 1, 1))
+    npx.set_np()
+    try:
+        empty = mx.np.zeros((0, 3) if kind == "corr2d" else (2, 0, 3))
+        scalar = mx.np.array(5.0)
+    finally:
+        if mode_after == "nd":
+            npx.reset_np()
+    try:
+        with pytest.raises(mxconv.MxconvError, match=r"X has an axis of size 0"):
+            fn(empty, mx.np.ones(k_shape))
+        with pytest.raises(mxconv.MxconvError, match=r"X must have .*got 0 axes \(X.shape=\(\)"):
+            fn(scalar, mx.np.ones(k_shape))
+        nd.waitall()  # and no MXNet error is left pending
+    finally:
+        npx.reset_np()
+
+
+def test_integer_np_arrays_compute_in_float32_and_stay_np(rng):
+    X = mx.np.array(rng.integers(-9, 9, (2, 4, 4)), dtype=np.int32)
+    K = mx.np.array(rng.integers(-9, 9, (3, 2, 2, 2)), dtype=np.int32)
+    for fn in (reference.corr2d_multi_in_out, fast.corr2d_multi_in_out):
+        Y = fn(X, K)
+        assert type(Y) is mx.np.ndarray and Y.dtype == np.float32
+        np.testing.assert_array_equal(Y.asnumpy(), numpy_conv(X.asnumpy(), K.asnumpy()))
