@@ -50,13 +50,15 @@ def compose_kernels(K1: ArrayLike, K2: ArrayLike, ctx: Optional[Context] = None)
 
     Parameters
     ----------
-    K1 : NDArray, numpy array or nested lists, shape (c_m, c_i, a_h, a_w)
+    K1 : NDArray, mxnet.numpy array, numpy array or nested lists, shape (c_m, c_i, a_h, a_w)
     K2 : same kinds, shape (c_o, c_m, b_h, b_w)
     ctx : mx.Context, optional
 
     Returns
     -------
-    NDArray of shape (c_o, c_i, a_h + b_h - 1, a_w + b_w - 1), on ``ctx``.
+    NDArray of shape (c_o, c_i, a_h + b_h - 1, a_w + b_w - 1), on ``ctx``;
+    an mxnet.numpy array where K1 is one, or where ``npx.set_np()`` is on
+    and K1 is a list or numpy array.
 
     Raises
     ------

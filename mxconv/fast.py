@@ -111,7 +111,7 @@ def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stri
 
     Parameters
     ----------
-    X : NDArray, numpy array or nested lists, shape (c_i, h, w) or (n, c_i, h, w)
+    X : NDArray, mxnet.numpy array, numpy array or nested lists, shape (c_i, h, w) or (n, c_i, h, w)
     K : same kinds, shape (c_o, c_i, k_h, k_w)
     padding : int or (int, int)
         Zeros added on both sides of each spatial axis (default 0).
@@ -122,7 +122,9 @@ def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stri
 
     Returns
     -------
-    NDArray of shape (c_o, out_h, out_w), or (n, c_o, out_h, out_w) for a batch, on ``ctx``.
+    NDArray of shape (c_o, out_h, out_w), or (n, c_o, out_h, out_w) for a batch, on ``ctx``;
+    an mxnet.numpy array where X is one, or where ``npx.set_np()`` is on
+    and X is a list or numpy array.
 
     Raises
     ------
@@ -151,14 +153,16 @@ def corr2d_multi_in(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stride: 
 
     Parameters
     ----------
-    X : NDArray, numpy array or nested lists, shape (c_i, h, w) or (n, c_i, h, w)
+    X : NDArray, mxnet.numpy array, numpy array or nested lists, shape (c_i, h, w) or (n, c_i, h, w)
     K : same kinds, shape (c_i, k_h, k_w)
     padding, stride, ctx
         As :func:`corr2d_multi_in_out`.
 
     Returns
     -------
-    NDArray of shape (out_h, out_w), or (n, out_h, out_w) for a batch, on ``ctx``.
+    NDArray of shape (out_h, out_w), or (n, out_h, out_w) for a batch, on ``ctx``;
+    an mxnet.numpy array where X is one, or where ``npx.set_np()`` is on
+    and X is a list or numpy array.
 
     Raises
     ------
@@ -192,7 +196,7 @@ def corr2d_multi_in_out_im2col(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 
 
     Returns
     -------
-    NDArray, as :func:`corr2d_multi_in_out`.
+    NDArray (or mxnet.numpy array), as :func:`corr2d_multi_in_out`.
 
     Raises
     ------

@@ -124,7 +124,7 @@ def corr2d(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *, warn_sl
 
     Parameters
     ----------
-    X : NDArray, numpy array or nested lists, shape (h, w)
+    X : NDArray, mxnet.numpy array, numpy array or nested lists, shape (h, w)
     K : same kinds, shape (k_h, k_w), no larger than X
     ctx : mx.Context, optional
         Where to compute; default: X's context (the current context for non-NDArray X).
@@ -133,7 +133,9 @@ def corr2d(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *, warn_sl
 
     Returns
     -------
-    NDArray of shape (h - k_h + 1, w - k_w + 1), float32, on ``ctx``.
+    NDArray of shape (h - k_h + 1, w - k_w + 1), float32, on ``ctx``;
+    an mxnet.numpy array where X is one, or where ``npx.set_np()`` is on
+    and X is a list or numpy array.
 
     Raises
     ------
@@ -157,7 +159,7 @@ def corr2d_multi_in(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *
 
     Parameters
     ----------
-    X : NDArray, numpy array or nested lists, shape (c_i, h, w)
+    X : NDArray, mxnet.numpy array, numpy array or nested lists, shape (c_i, h, w)
     K : same kinds, shape (c_i, k_h, k_w): one kernel per input channel
     ctx : mx.Context, optional
         Where to compute; default: X's context (the current context for non-NDArray X).
@@ -166,7 +168,9 @@ def corr2d_multi_in(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *
 
     Returns
     -------
-    NDArray of shape (h - k_h + 1, w - k_w + 1), float32, on ``ctx``.
+    NDArray of shape (h - k_h + 1, w - k_w + 1), float32, on ``ctx``;
+    an mxnet.numpy array where X is one, or where ``npx.set_np()`` is on
+    and X is a list or numpy array.
 
     Raises
     ------
@@ -194,7 +198,7 @@ def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = Non
 
     Parameters
     ----------
-    X : NDArray, numpy array or nested lists, shape (c_i, h, w)
+    X : NDArray, mxnet.numpy array, numpy array or nested lists, shape (c_i, h, w)
     K : same kinds, shape (c_o, c_i, k_h, k_w)
     ctx : mx.Context, optional
         Where to compute; default: X's context (the current context for non-NDArray X).
@@ -203,7 +207,9 @@ def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = Non
 
     Returns
     -------
-    NDArray of shape (c_o, h - k_h + 1, w - k_w + 1), float32, on ``ctx``.
+    NDArray of shape (c_o, h - k_h + 1, w - k_w + 1), float32, on ``ctx``;
+    an mxnet.numpy array where X is one, or where ``npx.set_np()`` is on
+    and X is a list or numpy array.
 
     Raises
     ------
@@ -227,14 +233,16 @@ def corr2d_multi_in_out_1x1(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] =
 
     Parameters
     ----------
-    X : NDArray, numpy array or nested lists, shape (c_i, h, w)
+    X : NDArray, mxnet.numpy array, numpy array or nested lists, shape (c_i, h, w)
     K : same kinds, shape (c_o, c_i, 1, 1)
     ctx : mx.Context, optional
         Where to compute; default: X's context (the current context for non-NDArray X).
 
     Returns
     -------
-    NDArray of shape (c_o, h, w), on ``ctx``.
+    NDArray of shape (c_o, h, w), on ``ctx``;
+    an mxnet.numpy array where X is one, or where ``npx.set_np()`` is on
+    and X is a list or numpy array.
 
     Raises
     ------
