@@ -178,8 +178,9 @@ def run_shape(shape):
     # One kernel array per MXNet method: oneDNN reorders a kernel into its blocked
     # layout in place and keeps it for the next call, while a reshape (im2col's)
     # turns it back; sharing one array would charge one method for another's reorder.
-    Kn, Kfast, Kim2col, Kref = (nd.array(K) for _ in range(4))
+    Kn, Kfast, Kim2col, Kref, Knp = (nd.array(K) for _ in range(5))
     X1 = nd.array(X[0]) if n == 1 else Xn  # one example in the section's layout (c_i, h, w)
+    X1np, Knp = X1.as_np_ndarray(), Knp.as_np_ndarray()  # the np edition's arrays, same memory
 
     def conv():
         return nd.Convolution(Xn, Kn, kernel=(k, k), num_filter=c_o, no_bias=True)
@@ -187,6 +188,7 @@ def run_shape(shape):
     methods = {
         ("mxconv.fast", "compute"): lambda: fast.corr2d_multi_in_out(X1, Kfast).wait_to_read(),
         ("mxconv.fast", "to host"): lambda: fast.corr2d_multi_in_out(X1, Kfast).asnumpy(),
+        ("mxconv.fast, mxnet.numpy in", "compute"): lambda: fast.corr2d_multi_in_out(X1np, Knp).wait_to_read(),
         ("nd.Convolution", "compute"): lambda: conv().wait_to_read(),
         ("nd.Convolution", "to host"): lambda: conv().asnumpy(),
         ("mxconv im2col", "compute"): lambda: fast.corr2d_multi_in_out_im2col(X1, Kim2col).wait_to_read(),
@@ -254,6 +256,7 @@ def ratios(shape, results, peak):
     out["fast/nd.Convolution"] = results[("nd.Convolution", "compute")] / fast
     out["fast/nd.Convolution, to host"] = results[("nd.Convolution", "to host")] / fast_host
     out["im2col time/fast time"] = results[("mxconv im2col", "compute")] / fast
+    out["np in time/nd in time"] = results[("mxconv.fast, mxnet.numpy in", "compute")] / fast
     out["fast/peak"] = flops(shape) / fast / peak
     if ("mxconv.fast, MXNet's default threads", "compute") in results:
         out["%d threads/default threads" % ARGS.threads] = results[("mxconv.fast, MXNet's default threads",
