@@ -13,6 +13,7 @@ A user's error is one line, ``mxconv: error: ...``, and exit status 2.
 """
 import argparse
 import contextlib
+import ctypes
 import os
 import sys
 from typing import IO, Iterator, List, NoReturn, Optional
@@ -118,18 +119,27 @@ def _np_cells(ctx, seed, show):
 def _array_mode(numpy: bool) -> Iterator[None]:
     """MXNet's numpy mode (``npx.set_np()``) on or off inside, and as it was after.
 
-    The shape semantics go on first and off last: MXNet refuses numpy arrays
-    without numpy shapes."""
+    The array flag is MXNet's thread-local scope. The shape flag is set through the
+    C call under ``mx.util.set_np_shape``: that wrapper logs through ``logging.info``,
+    which on first use installs a handler on the root logger (``logging.basicConfig``)
+    and would leave the caller's logging changed."""
     from ._mxnet import mx
 
-    with contextlib.ExitStack() as scopes:
-        if numpy:
-            scopes.enter_context(mx.util.np_shape(True))
-            scopes.enter_context(mx.util.np_array(True))
-        else:
-            scopes.enter_context(mx.util.np_array(False))
-            scopes.enter_context(mx.util.np_shape(False))
-        yield
+    with mx.util.np_array(numpy):
+        before = _set_np_shape(numpy)
+        try:
+            yield
+        finally:
+            _set_np_shape(before)
+
+
+def _set_np_shape(active: bool) -> bool:
+    """Numpy shape semantics on or off for this thread; returns the previous state."""
+    from ._mxnet import _LIB, check_call
+
+    previous = ctypes.c_int()
+    check_call(_LIB.MXSetIsNumpyShape(ctypes.c_int(active), ctypes.byref(previous)))
+    return bool(previous.value)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -69,3 +69,23 @@ def test_a_refused_call_leaves_the_context_alone(call):
     with pytest.raises(MxconvError):
         fn(np.ones((3, 4, 4)), np.ones((2, 2, 2)), ctx=mx.cpu(1))
     assert mx.current_context() == mx.cpu(0)
+
+
+LOGGING = """
+import io, logging
+from mxconv import cli
+for edition in ("np", "nd", "np"):
+    cli.run_section(edition=edition, file=io.StringIO())
+root = logging.getLogger()
+print(root.handlers, logging.getLevelName(root.level))
+"""
+
+
+def test_either_edition_leaves_the_root_logger_alone():
+    # MXNet's own switch of numpy shapes logs through logging.info, which on first
+    # use installs a handler on the root logger (logging.basicConfig), so that a
+    # user's own basicConfig afterwards would do nothing. In a process of its own:
+    # pytest keeps handlers on the root logger.
+    returncode, out, err = run("-c", LOGGING)
+    assert returncode == 0, err
+    assert out == "[] WARNING\n"
