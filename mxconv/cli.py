@@ -19,8 +19,6 @@ import sys
 from typing import IO, Iterator, List, NoReturn, Optional
 
 DEFAULT_SEED = 0
-
-
 EDITIONS = ("nd", "np")
 
 
