@@ -42,12 +42,12 @@ def _number(value):
 
 def _checked(op, X, K, one_by_one=False):
     """X and K as float32 numpy arrays, checked by the gate as the figure's operation
-    takes them, and small enough to draw."""
+    takes them, and small enough to draw; and the output's (h, w)."""
     kind = "corr2d_multi_in_out_1x1" if one_by_one else "corr2d_multi_in"
     args = _inputs.conv_args(kind, X, K, caller=op)
     with _inputs.boundary(op):
         _inputs.check_at_most("X", args.x_shape, MOST_DRAWN)
-    return args.X.asnumpy().astype(np.float32), args.K.asnumpy().astype(np.float32)
+    return args.X.asnumpy().astype(np.float32), args.K.asnumpy().astype(np.float32), args.out_hw
 
 
 def window_sum_text(X: ArrayLike, K: ArrayLike, i: int = 0, j: int = 0) -> str:
@@ -62,9 +62,8 @@ def window_sum_text(X: ArrayLike, K: ArrayLike, i: int = 0, j: int = 0) -> str:
     >>> window_sum_text(reference.BOOK_X, reference.BOOK_K, 0, 1)
     '(2×1+3×2+5×3+6×4)+(1×0+2×1+4×2+5×3)=72'
     """
-    X, K = _checked("window_sum_text", X, K)
+    X, K, (out_h, out_w) = _checked("window_sum_text", X, K)
     k_h, k_w = K.shape[1:]
-    out_h, out_w = X.shape[1] - k_h + 1, X.shape[2] - k_w + 1
     with _inputs.boundary("window_sum_text"):
         i, j = _inputs.index("i", i, out_h), _inputs.index("j", j, out_w)
     Y = reference.corr2d_multi_in(X, K).asnumpy()
@@ -136,7 +135,7 @@ def draw_multi_in(out_dir: str, X: Optional[ArrayLike] = None, K: Optional[Array
     """
     with _inputs.boundary("draw_multi_in"):
         out_dir = _folder(out_dir)
-    X, K = _checked("draw_multi_in", reference.BOOK_X if X is None else X, reference.BOOK_K if K is None else K)
+    X, K, _ = _checked("draw_multi_in", reference.BOOK_X if X is None else X, reference.BOOK_K if K is None else K)
     Y = reference.corr2d_multi_in(X, K).asnumpy()
     c_i, h, w = X.shape
     k_h, k_w = K.shape[1:]
@@ -168,7 +167,7 @@ def draw_one_by_one(out_dir: str, X: Optional[ArrayLike] = None, K: Optional[Arr
         out_dir = _folder(out_dir)
     X = np.arange(27, dtype=np.float32).reshape(3, 3, 3) if X is None else X
     K = np.array([1, 0, 2, -1, 1, 1], dtype=np.float32).reshape(2, 3, 1, 1) if K is None else K
-    X, K = _checked("draw_one_by_one", X, K, one_by_one=True)
+    X, K, _ = _checked("draw_one_by_one", X, K, one_by_one=True)
     Y = reference.corr2d_multi_in_out_1x1(X, K).asnumpy()
     c_i, h, w = X.shape
     c_o = K.shape[0]
