@@ -1,12 +1,17 @@
-"""The section's code, verbatim (internal module; use :mod:`mxconv.reference`).
+"""The section's code of the book's 2019 edition, verbatim (internal module; use :mod:`mxconv.reference`).
 
 Cells In[1], In[3] and In[6] of "Multiple Input and Output Channels" (Dive into
-Deep Learning, MXNet edition), as printed, comments included. The only change is
+Deep Learning, MXNet ``nd`` edition, d2l 0.10.3), as printed, comments included. The only change is
 indentation the document's text extraction lost. tests/test_faithful.py checks
 that these definitions parse to the same syntax tree as the document's cells.
 Nothing here checks its input: mxconv.reference does that before calling in.
+``d2l`` is d2l 0.10.x's module; importing this one where another d2l is installed
+raises an MxconvError that says how to get it (mxconv._d2l).
 """
-from ._mxnet import d2l, nd
+from ._d2l import for_edition
+from ._mxnet import nd
+
+d2l = for_edition("nd")
 
 
 # book In[1]

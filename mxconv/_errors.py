@@ -17,8 +17,9 @@ class ContextError(MxconvError):
     """A context this MXNet build or machine cannot run on, such as ``mx.gpu(0)`` with no GPU."""
 
 
-class RecordingError(MxconvError):
-    """The book's path was called under ``autograd.record()``, which it cannot be."""
+class RecordingError(RuntimeError):
+    """The book's path was called under ``autograd.record()``, which it cannot be: a
+    state of the caller, not a bad argument (so a ``RuntimeError``, not an MxconvError)."""
 
 
 class MXNetUnavailableError(ImportError):

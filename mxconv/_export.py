@@ -20,9 +20,10 @@ the rest, the section's own forms, ``default``.
 """
 import numpy as np
 
-from . import __version__, _files, _inputs, baseline, reference
+from . import __version__, _checks, _files, baseline, reference
 from ._errors import MxconvError
-from ._mxnet import d2l, mx, nd
+from ._environment import d2l_version
+from ._mxnet import mx, nd
 from .reference import BOOK_K, BOOK_X
 
 SEED = 20261127
@@ -36,14 +37,14 @@ def _tolerance(dtype, X, K, terms):
 
 
 def _pad(X, padding):
-    p_h, p_w = _inputs.pair("padding", padding, 0)
+    p_h, p_w = _checks.pair("padding", padding, 0)
     return np.pad(X, [(0, 0)] * (X.ndim - 2) + [(p_h, p_h), (p_w, p_w)])
 
 
 def _reference_float32(function, X, K, padding, stride):
     if X.ndim == 4:
         return np.stack([_reference_float32(function, x, K, padding, stride) for x in X])
-    s_h, s_w = _inputs.pair("stride", stride, 1)
+    s_h, s_w = _checks.pair("stride", stride, 1)
     op = "corr2d_multi_in_out" if function == "corr2d_multi_in_out_im2col" else function
     return getattr(reference, op)(_pad(X, padding), K).asnumpy()[..., ::s_h, ::s_w]
 
@@ -51,8 +52,8 @@ def _reference_float32(function, X, K, padding, stride):
 def _unfold(X, k_h, k_w, padding, stride):
     """(c_i * k_h * k_w, out_h, out_w): every window as a column, in K.reshape's order."""
     Xp = _pad(X, padding)
-    (s_h, s_w), c_i = _inputs.pair("stride", stride, 1), Xp.shape[0]
-    out_h, out_w = _inputs.output_hw(Xp.shape[1:], (k_h, k_w), (0, 0), (s_h, s_w))
+    (s_h, s_w), c_i = _checks.pair("stride", stride, 1), Xp.shape[0]
+    out_h, out_w = _checks.output_hw(Xp.shape[1:], (k_h, k_w), (0, 0), (s_h, s_w))
     cols = np.empty((c_i, k_h, k_w, out_h, out_w), dtype=X.dtype)
     for a in range(k_h):
         for b in range(k_w):
@@ -205,7 +206,7 @@ def build_cases():
 
 
 def generated_by():
-    return {"mxconv": __version__, "mxnet": mx.__version__, "d2l": d2l.__version__, "numpy": np.__version__}
+    return {"mxconv": __version__, "mxnet": mx.__version__, "d2l": d2l_version() or "none", "numpy": np.__version__}
 
 
 def export(path):

@@ -74,8 +74,9 @@ MAX_CASES = 10000
 MAX_AXES = 6
 MAX_TEXT = 1000  # characters of an id, source, note or refusal
 
-STATUSES = ("pass", "fail", "error", "not implemented")
-_LABELS = {"pass": "PASS", "fail": "FAIL", "error": "ERROR", "not implemented": "N/I"}
+PASS, FAIL, ERROR, NOT_IMPLEMENTED = "pass", "fail", "error", "not implemented"
+STATUSES = (PASS, FAIL, ERROR, NOT_IMPLEMENTED)
+_LABELS = {PASS: "PASS", FAIL: "FAIL", ERROR: "ERROR", NOT_IMPLEMENTED: "N/I"}
 
 Port = Any
 Hook = Callable[[Any], Any]
@@ -127,7 +128,7 @@ class Result:
     @property
     def ok(self) -> bool:
         """True unless the port failed or raised (a case not implemented is not a failure)."""
-        return self.status in ("pass", "not implemented")
+        return self.status in (PASS, NOT_IMPLEMENTED)
 
     def line(self) -> str:
         """One line of the checker's report, whatever the port's messages hold."""
@@ -180,7 +181,7 @@ def to_json(cases: Sequence[Case], generated_by: Dict[str, str]) -> str:
     return json.dumps(document, indent=1, sort_keys=True, allow_nan=False) + "\n"
 
 
-# -- reading ---------------------------------------------------------------------------
+# -- loading ---------------------------------------------------------------------------
 
 
 def _refuse_constant(name: str) -> None:
@@ -236,47 +237,7 @@ def load(path: Union[str, "os.PathLike[str]", None] = None) -> Baseline:
     return _parse(document, path)
 
 
-def _names(what: str, value: Union[str, Iterable[str]]) -> List[str]:
-    """A name or an iterable of names, as a list."""
-    if isinstance(value, str):
-        return [value]
-    try:
-        names = list(value)
-    except TypeError:
-        names = [value]  # type: ignore[list-item]
-    if not all(isinstance(name, str) for name in names):
-        raise BaselineError("%s must be a name or a list of names, got %r" % (what, value))
-    return names
-
-
-def cases(profile: Union[str, Iterable[str]] = "default", path: Union[str, "os.PathLike[str]", None] = None,
-          skip: Iterable[str] = ()) -> List[Case]:
-    """The golden cases of ``profile`` (a name of :data:`PROFILES`, or several), less
-    those tagged with a tag in ``skip``; ready for
-    ``pytest.mark.parametrize("case", cases(), ids=case_id)``.
-
-    Raises :class:`BaselineError` for an unknown profile or tag, naming the known ones.
-    """
-    return select(load(path).cases, profile, skip)
-
-
-def select(all_cases: Sequence[Case], profile: Union[str, Iterable[str]] = "default",
-           skip: Iterable[str] = ()) -> List[Case]:
-    """The cases of ``profile`` among ``all_cases``, less those tagged with a tag in ``skip``."""
-    names, skip = _names("profile", profile), _names("skip", skip)
-    unknown = [p for p in names if p not in PROFILES]
-    if unknown or not names:
-        raise BaselineError("unknown profile %s; the profiles are %s" % (
-            ", ".join(map(repr, unknown)) or "(none given)", ", ".join(PROFILES)))
-    tags = sorted({t for c in all_cases for t in c.tags})
-    unknown = [t for t in skip if t not in tags]
-    if unknown:
-        raise BaselineError("unknown tag %s; the tags are %s" % (", ".join(map(repr, unknown)), ", ".join(tags)))
-    wanted = {p for name in names for p in PROFILES[name]}
-    return [c for c in all_cases if c.profile in wanted and not set(c.tags) & set(skip)]
-
-
-def _fail(where: str, message: str) -> None:
+def _fail(where: str, message: str) -> NoReturn:
     raise BaselineError("%s: %s" % (where, message))
 
 
@@ -397,6 +358,63 @@ def _parse(document: Any, path: str) -> Baseline:
     return Baseline(document["format"], document["version"], dict(generated_by), parsed)
 
 
+# -- selecting -------------------------------------------------------------------------
+
+
+def _names(what: str, value: Union[str, Iterable[str]]) -> List[str]:
+    """A name or an iterable of names, as a list."""
+    if isinstance(value, str):
+        return [value]
+    try:
+        names = list(value)
+    except TypeError:
+        names = [value]  # type: ignore[list-item]
+    if not all(isinstance(name, str) for name in names):
+        raise BaselineError("%s must be a name or a list of names, got %r" % (what, value))
+    return names
+
+
+def cases(profile: Union[str, Iterable[str]] = "default", path: Union[str, "os.PathLike[str]", None] = None,
+          skip: Iterable[str] = ()) -> List[Case]:
+    """The golden cases of a profile, ready for ``pytest.mark.parametrize("case", cases(), ids=case_id)``.
+
+    Parameters
+    ----------
+    profile : str or iterable of str
+        A name of :data:`PROFILES`, or several (their cases combined).
+    path : path, optional
+        A baseline file (default: the one packaged with mxconv).
+    skip : iterable of str
+        Leave out every case that has any of these tags.
+
+    Returns
+    -------
+    list of Case, in the file's order.
+
+    Raises
+    ------
+    BaselineError
+        An unknown profile or tag (naming the known ones), or a malformed file.
+    """
+    return select(load(path).cases, profile, skip)
+
+
+def select(all_cases: Sequence[Case], profile: Union[str, Iterable[str]] = "default",
+           skip: Iterable[str] = ()) -> List[Case]:
+    """The cases of ``profile`` among ``all_cases``, less those tagged with a tag in ``skip``."""
+    names, skip = _names("profile", profile), _names("skip", skip)
+    unknown = [p for p in names if p not in PROFILES]
+    if unknown or not names:
+        raise BaselineError("unknown profile %s; the profiles are %s" % (
+            ", ".join(map(repr, unknown)) or "(none given)", ", ".join(PROFILES)))
+    tags = sorted({t for c in all_cases for t in c.tags})
+    unknown = [t for t in skip if t not in tags]
+    if unknown:
+        raise BaselineError("unknown tag %s; the tags are %s" % (", ".join(map(repr, unknown)), ", ".join(tags)))
+    wanted = {p for name in names for p in PROFILES[name]}
+    return [c for c in all_cases if c.profile in wanted and not set(c.tags) & set(skip)]
+
+
 # -- checking --------------------------------------------------------------------------
 
 
@@ -419,14 +437,34 @@ def _raised(err: BaseException) -> str:
     return _one_line("%s: %s" % (type(err).__name__, err))
 
 
-def check_case(port: Port, case: Case, to_native: Optional[Hook] = None, to_numpy: Optional[Hook] = None) -> Result:
+def check_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
+               to_numpy: Optional[Hook] = None) -> Result:
     """Run one case on ``port`` and compare with its expected values (or, for a
-    refusal case, expect an exception)."""
+    refusal case, expect an exception).
+
+    Parameters
+    ----------
+    port : module or object
+        Has some of :data:`FUNCTIONS`, called as ``f(X, K, **case.kwargs)``.
+    case : Case
+    to_native, to_numpy : callable, optional
+        Convert each input before the call, and the result after it; default: the
+        port's own attributes of these names, else none (numpy arrays in, anything
+        ``numpy.asarray`` reads out).
+
+    Returns
+    -------
+    Result
+        ``pass``; ``fail`` (with the largest error and where); ``error`` (the port
+        raised on a case it implements); or ``not implemented`` (no such function,
+        keywords it lacks, a batch where it takes one example). Every exception of
+        the port is caught into the result.
+    """
     fn = getattr(port, case.function, None)
     if fn is None:
-        return Result(case, "not implemented", message="the port has no %s" % case.function)
+        return Result(case, NOT_IMPLEMENTED, message="the port has no %s" % case.function)
     if not _accepts(fn, 2, case.kwargs):
-        return Result(case, "not implemented", message="%s does not take %s" % (
+        return Result(case, NOT_IMPLEMENTED, message="%s does not take %s" % (
             case.function, ", ".join("%s=" % k for k in case.kwargs)))
     to_native = to_native or getattr(port, "to_native", None) or (lambda a: a)
     to_numpy = to_numpy or getattr(port, "to_numpy", None)
@@ -435,21 +473,21 @@ def check_case(port: Port, case: Case, to_native: Optional[Hook] = None, to_nump
         out = fn(to_native(case.inputs["X"].copy()), to_native(case.inputs["K"].copy()), **case.kwargs)
     except (Exception, SystemExit) as err:  # a port's failure is a result, not a crash of the checker
         if case.expected is None:
-            return Result(case, "pass", message="refused: " + _raised(err))
+            return Result(case, PASS, message="refused: " + _raised(err))
         if "batch" in case.tags and case.inputs["X"].ndim == 4:
-            return Result(case, "not implemented", message="takes one example (c_i, h, w), not a batch: " +
+            return Result(case, NOT_IMPLEMENTED, message="takes one example (c_i, h, w), not a batch: " +
                           _raised(err))
-        return Result(case, "error", message=_raised(err))
+        return Result(case, ERROR, message=_raised(err))
     if case.expected is None:
-        return Result(case, "fail", message="returned %s where it must raise: %s%s" % (
+        return Result(case, FAIL, message="returned %s where it must raise: %s%s" % (
             _describe(out), case.refuse, "; " + case.note if case.note else ""))
     try:
         got = np.asarray(out if to_numpy is None else to_numpy(out))
     except Exception as err:
-        return Result(case, "error", message="the result could not be read as an array (%s)%s" % (
+        return Result(case, ERROR, message="the result could not be read as an array (%s)%s" % (
             _raised(err), _hook_hint(out, to_numpy)))
     if got.dtype.kind not in "biuf":
-        return Result(case, "fail", message="the result has dtype %s, not real numbers%s" % (
+        return Result(case, FAIL, message="the result has dtype %s, not real numbers%s" % (
             got.dtype, _hook_hint(out, to_numpy)))
     return _compare(case, got)
 
@@ -480,7 +518,7 @@ def _compare(case: Case, got: np.ndarray) -> Result:
     expected = case.expected
     assert expected is not None
     if got.shape != expected.shape:
-        return Result(case, "fail", message="shape %s, expected %s" % (_shape(got.shape), _shape(expected.shape)))
+        return Result(case, FAIL, message="shape %s, expected %s" % (_shape(got.shape), _shape(expected.shape)))
     got64, exp64 = got.astype(np.float64), expected.astype(np.float64)
     with np.errstate(all="ignore"):  # a port's inf or NaN is a finding, not a warning
         close = np.isclose(got64, exp64, rtol=case.rtol, atol=case.atol)  # NaN is never close
@@ -490,53 +528,46 @@ def _compare(case: Case, got: np.ndarray) -> Result:
     max_abs = float(err.max()) if err.size else 0.0
     max_rel = float(rel.max()) if rel.size else 0.0
     if close.all():
-        return Result(case, "pass", max_abs, max_rel)
+        return Result(case, PASS, max_abs, max_rel)
     where = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.where(close, -1.0, err))), err.shape))
     parts = ["largest error at index %s" % (where,)]
     with np.errstate(all="ignore"):
+        # float32 rounding: rtol 1e-5, and an atol scaled from the case's float64 one
+        # (8 eps64 per term) by float32's eps over float64's, 2**-23 / 2**-52 = 2**29.
         float32_close = np.isclose(got64, exp64, rtol=1e-5, atol=case.atol * 2**29).all()
     flag = "float32 precision only: " if "float64" in case.tags and float32_close else ""
     if flag or case.note:
         parts.append((flag + case.note).strip())
     message = "; ".join(parts)
-    return Result(case, "fail", max_abs, max_rel, message)
+    return Result(case, FAIL, max_abs, max_rel, message)
 
 
-def check(port: Port, cases: Optional[Sequence[Case]] = None, to_native: Optional[Hook] = None,
+def check(port: Port, cases: Optional[Sequence[Case]] = None, *, to_native: Optional[Hook] = None,
           to_numpy: Optional[Hook] = None) -> List[Result]:
-    """Run ``cases`` (default: the packaged default profile) on ``port``; a list of :class:`Result`."""
-    chosen = select(load().cases) if cases is None else cases
-    return [check_case(port, c, to_native, to_numpy) for c in chosen]
+    """Run ``cases`` on ``port``, in this process.
 
+    Parameters
+    ----------
+    port : module or object
+        As :func:`check_case`.
+    cases : sequence of Case, optional
+        Default: the packaged file's ``default`` profile.
+    to_native, to_numpy : callable, optional
+        As :func:`check_case`.
 
-def assert_case(port: Port, case: Case, to_native: Optional[Hook] = None, to_numpy: Optional[Hook] = None) -> Result:
-    """For a port's own pytest suite: pass, skip (not implemented, with the reason), or
-    fail with the checker's line.
-
-    A port's test file, for example PyTorch's::
-
-        import pytest, torch, my_port
-        from mxconv import baseline
-
-        @pytest.mark.parametrize("case", baseline.cases("default"), ids=baseline.case_id)
-        def test_mxconv_baseline(case):
-            baseline.assert_case(my_port, case, torch.from_numpy, lambda t: t.detach().numpy())
+    Returns
+    -------
+    list of Result, one per case, in order (:func:`summary` counts them).
     """
-    import pytest  # only here: the checker itself needs no pytest
-
-    result = check_case(port, case, to_native, to_numpy)
-    if result.status == "not implemented":
-        pytest.skip("not implemented: " + result.message)
-    if not result.ok:
-        pytest.fail(result.line(), pytrace=False)
-    return result
+    chosen = select(load().cases) if cases is None else cases
+    return [check_case(port, c, to_native=to_native, to_numpy=to_numpy) for c in chosen]
 
 
 def summary(results: Sequence[Result]) -> str:
     """``'N passed, N failed, N errors, N not implemented'``."""
     count = {s: sum(r.status == s for r in results) for s in STATUSES}
     return "%d passed, %d failed, %d errors, %d not implemented" % (
-        count["pass"], count["fail"], count["error"], count["not implemented"])
+        count[PASS], count[FAIL], count[ERROR], count[NOT_IMPLEMENTED])
 
 
 def load_port(spec: str) -> Port:
@@ -555,6 +586,48 @@ def load_port(spec: str) -> Port:
     for name in filter(None, attribute.split(".")):
         port = getattr(port, name)
     return port
+
+
+# -- the pytest helper -------------------------------------------------------------------
+
+
+def assert_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
+                to_numpy: Optional[Hook] = None) -> Result:
+    """For a port's own pytest suite: pass, skip (not implemented, with the reason), or
+    fail with the checker's line.
+
+    Parameters
+    ----------
+    port, case, to_native, to_numpy
+        As :func:`check_case`.
+
+    Returns
+    -------
+    Result
+        The passing result. A case not implemented calls ``pytest.skip``, any other
+        outcome ``pytest.fail``, each with a message that starts with the case's id.
+
+    A port's test file, for example PyTorch's::
+
+        import pytest, torch, my_port
+        from mxconv import baseline
+
+        @pytest.mark.parametrize("case", baseline.cases("default"), ids=baseline.case_id)
+        def test_mxconv_baseline(case):
+            baseline.assert_case(my_port, case, to_native=torch.from_numpy,
+                                 to_numpy=lambda t: t.detach().numpy())
+    """
+    import pytest  # only here: the checker itself needs no pytest
+
+    result = check_case(port, case, to_native=to_native, to_numpy=to_numpy)
+    if result.status == NOT_IMPLEMENTED:
+        pytest.skip("%s: not implemented: %s" % (case.id, result.message))
+    if not result.ok:
+        pytest.fail(result.line(), pytrace=False)
+    return result
+
+
+# -- the command line --------------------------------------------------------------------
 
 
 class _Parser(argparse.ArgumentParser):
@@ -598,10 +671,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     except BrokenPipeError:  # the reader went away (check ... | head): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    if not any(r.status != "not implemented" for r in results):
+    if not any(r.status != NOT_IMPLEMENTED for r in results):
         print("nothing was checked: the port implements none of these cases", file=sys.stderr)
         return 1
-    failed = any(not r.ok or (args.require_all and r.status == "not implemented") for r in results)
+    failed = any(not r.ok or (args.require_all and r.status == NOT_IMPLEMENTED) for r in results)
     return 1 if failed else 0
 
 

@@ -1,9 +1,12 @@
 """The command line: ``python -m mxconv`` (or ``mxconv``).
 
 ``mxconv [--ctx cpu(1)] [--seed N] [--edition nd|np] [run]``
-    reproduce the section cell by cell, printing what MXNet prints, on ``mx.nd``
-    NDArrays or (``--edition np``) on ``mxnet.numpy`` arrays (the options go before
-    or after ``run``);
+    reproduce the section cell by cell, printing what MXNet prints: the 2019
+    document's cells on ``mx.nd`` NDArrays (``--edition nd``, the default), or the
+    cells of the book as published today on ``mxnet.numpy`` arrays (``--edition np``);
+    the options go before or after ``run``;
+``mxconv exercises [--edition nd|np] [--seeds N]``
+    each exercise of that edition under its book's number, answered by computation;
 ``mxconv baseline export PATH``
     write the golden baseline file for other ports;
 ``mxconv figures --out DIR``
@@ -12,50 +15,57 @@
 A user's error is one line, ``mxconv: error: ...``, and exit status 2.
 """
 import argparse
-import contextlib
-import ctypes
 import os
 import sys
-from typing import IO, Iterator, List, NoReturn, Optional
+from typing import IO, List, NoReturn, Optional
+
+from . import _checks
+from ._environment import d2l_edition, d2l_version
 
 DEFAULT_SEED = 0
 EDITIONS = ("nd", "np")
+
+# Today's In[3]: the section's X and K, written with float literals as today's book writes them.
+TODAY_X = [[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]
+TODAY_K = [[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]]
 
 
 def run_section(ctx=None, seed: int = DEFAULT_SEED, file: Optional[IO[str]] = None, edition: str = "nd") -> None:
     """Run the section's printing cells through mxconv and print what the book prints.
 
-    In[7] draws its X and K uniformly in [0, 1), as the book does, after
-    ``mx.random.seed(seed)``: this reseeds MXNet's global generator, as running
-    the section in a notebook would.
+    The random cell draws its X and K as the book does, after ``mx.random.seed(seed)``:
+    this reseeds MXNet's global generator, as running the section in a notebook would.
 
     Parameters
     ----------
     ctx : mx.Context, optional
         Where every array lives (default: the current context, cpu(0)).
     seed : int in [0, 2**32)
-        Seed of ``mx.random`` for the random cell In[7].
+        Seed of ``mx.random`` for the random cell.
     file : file-like, optional
         Where to print (default: sys.stdout).
     edition : "nd" or "np"
-        ``"nd"``: the document's cells, on ``mx.nd`` NDArrays. ``"np"``: the same cells
-        written for MXNet's numpy interface, as the book's current edition writes them,
-        on ``mxnet.numpy`` arrays with ``npx.set_np()`` on while they run; the mode the
-        caller had is back afterwards.
+        ``"nd"``: the 2019 document's cells In[2] to In[7], on ``mx.nd`` NDArrays
+        (needs d2l 0.10.x). ``"np"``: the cells of the book as published today
+        (d2l 1.0.3), on ``mxnet.numpy`` arrays with ``npx.set_np()`` on while they
+        run, the caller's mode back afterwards; the last cell's assertion prints its
+        outcome.
     """
     from . import _inputs
 
-    with _inputs.boundary("run_section"):
+    with _checks.scope("run_section"):
         ctx = _inputs.resolve_ctx(ctx)
-        seed = _inputs.seed("seed", seed)
-        edition = _inputs.one_of("edition", edition, EDITIONS)
+        seed = _checks.seed("seed", seed)
+        edition = _checks.one_of("edition", edition, EDITIONS)
     file = sys.stdout if file is None else file
 
     def show(*lines):
         print(*lines, sep="\n", file=file)
 
+    from ._mxnet import array_mode
+
     cells = _np_cells if edition == "np" else _nd_cells
-    with ctx, _array_mode(numpy=edition == "np"):
+    with ctx, array_mode(numpy=edition == "np"):
         cells(ctx, seed, show)
 
 
@@ -86,58 +96,49 @@ def _nd_cells(ctx, seed, show):
 
 
 def _np_cells(ctx, seed, show):
-    """The same cells on ``mxnet.numpy`` arrays: ``np.stack`` takes a sequence, and
-    In[7] checks with ``np.abs(...).sum()``, as the book's current edition does."""
+    """The cells of the book as published today (d2l 1.0.3, the MXNet notebook), on
+    ``mxnet.numpy`` arrays. ``d2l.tensor``, ``d2l.stack``, ``d2l.normal``, ``d2l.abs``
+    and ``d2l.reduce_sum`` are d2l 1.0.3's names for ``np.array``, ``np.stack``,
+    ``np.random.normal``, ``np.abs`` and ``.sum()``, called here directly."""
     from . import reference
     from ._mxnet import mx
 
     np = mx.np
-    X = np.array(reference.BOOK_X, ctx=ctx)
-    K = np.array(reference.BOOK_K, ctx=ctx)
-    show("In [2]: corr2d_multi_in(X, K)",
-         "Out[2]: " + repr(reference.corr2d_multi_in(X, K)), "")
+    X = np.array(TODAY_X)
+    K = np.array(TODAY_K)
+    show("In [3]: X = d2l.tensor(...); K = d2l.tensor(...); corr2d_multi_in(X, K)",
+         "Out[3]: " + repr(reference.corr2d_multi_in(X, K)), "")
 
-    K = np.stack((K, K + 1, K + 2))
-    show("In [4]: K = np.stack((K, K + 1, K + 2)); K.shape", "Out[4]: %r" % (K.shape,), "")
+    K = np.stack((K, K + 1, K + 2), 0)
+    show("In [5]: K = d2l.stack((K, K + 1, K + 2), 0); K.shape", "Out[5]: %r" % (K.shape,), "")
 
-    show("In [5]: print(X.shape); print(K.shape); print(corr2d_multi_in_out(X, K))")
-    show(X.shape, K.shape, reference.corr2d_multi_in_out(X, K), "")
+    show("In [6]: corr2d_multi_in_out(X, K)", "Out[6]: " + repr(reference.corr2d_multi_in_out(X, K)), "")
 
     mx.random.seed(seed, ctx="all")
-    X = np.random.uniform(size=(3, 3, 3), ctx=ctx)
-    K = np.random.uniform(size=(2, 3, 1, 1), ctx=ctx)
+    X = np.random.normal(0, 1, (3, 3, 3))
+    K = np.random.normal(0, 1, (2, 3, 1, 1))
     Y1 = reference.corr2d_multi_in_out_1x1(X, K)
     Y2 = reference.corr2d_multi_in_out(X, K)
-    show("In [7]: float(np.abs(Y1 - Y2).sum()) < 1e-6"
-         "    # X, K from np.random.uniform, mx.random.seed(%d)" % seed,
-         "Out[7]: %r" % (float(np.abs(Y1 - Y2).sum()) < 1e-6,))
+    total = float(np.abs(Y1 - Y2).sum())
+    show("In [8]: X = d2l.normal(0, 1, (3, 3, 3)); K = d2l.normal(0, 1, (2, 3, 1, 1))"
+         "    # after mx.random.seed(%d)" % seed,
+         "", "In [9]: Y1 = corr2d_multi_in_out_1x1(X, K); Y2 = corr2d_multi_in_out(X, K)",
+         "        assert float(d2l.reduce_sum(d2l.abs(Y1 - Y2))) < 1e-6",
+         "        # the assertion %s: the sum is %r" % ("holds" if total < 1e-6 else "FAILS", total))
 
 
-@contextlib.contextmanager
-def _array_mode(numpy: bool) -> Iterator[None]:
-    """MXNet's numpy mode (``npx.set_np()``) on or off inside, and as it was after.
+def print_exercises(edition: str, seeds: int = 200, file: Optional[IO[str]] = None) -> None:
+    """Print each exercise of ``edition`` under its book's number, with mxconv's answer
+    computed now (:func:`mxconv.exercises.exercise_answers`)."""
+    from . import exercises
 
-    The array flag is MXNet's thread-local scope. The shape flag is set through the
-    C call under ``mx.util.set_np_shape``: that wrapper logs through ``logging.info``,
-    which on first use installs a handler on the root logger (``logging.basicConfig``)
-    and would leave the caller's logging changed."""
-    from ._mxnet import mx
-
-    with mx.util.np_array(numpy):
-        before = _set_np_shape(numpy)
-        try:
-            yield
-        finally:
-            _set_np_shape(before)
-
-
-def _set_np_shape(active: bool) -> bool:
-    """Numpy shape semantics on or off for this thread; returns the previous state."""
-    from ._mxnet import _LIB, check_call
-
-    previous = ctypes.c_int()
-    check_call(_LIB.MXSetIsNumpyShape(ctypes.c_int(active), ctypes.byref(previous)))
-    return bool(previous.value)
+    file = sys.stdout if file is None else file
+    answers = exercises.exercise_answers(edition, seeds=seeds)
+    title = {"nd": "the book's 2019 nd edition (d2l 0.10.3): six exercises",
+             "np": "the book as published today (d2l 1.0.3): seven exercises"}[edition]
+    print("Exercises of %s, answered by computation" % title, file=file)
+    for number, question, lines in answers:
+        print("", "%d. %s" % (number, question), *("   - " + line for line in lines), sep="\n", file=file)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -148,13 +149,23 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _seed(text: str) -> int:
+    from ._errors import MxconvError
+
     try:
-        value = int(text)
+        return _checks.seed("--seed", int(text))
+    except MxconvError:
+        raise argparse.ArgumentTypeError("--seed must be an int in [0, 2**32), got %s" % text) from None
     except ValueError:
         raise argparse.ArgumentTypeError("--seed must be an int in [0, 2**32), got %r" % text) from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError("--seed must be an int in [0, 2**32), got %s" % text)
-    return value
+
+
+def _seeds(text: str) -> int:
+    from ._errors import MxconvError
+
+    try:
+        return _checks.bounded("--seeds", int(text), 1, 10000)
+    except (ValueError, MxconvError):
+        raise argparse.ArgumentTypeError("--seeds must be an int in [1, 10000], got %r" % text) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -171,6 +182,11 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--edition", choices=EDITIONS, default="nd" if default is None else default,
                        help="nd: the document's cells on mx.nd (the default); np: the same cells on "
                             "mxnet.numpy arrays with npx.set_np(), as the book's current edition")
+    ex = sub.add_parser("exercises", help="each exercise of an edition, answered by computation")
+    ex.add_argument("--edition", choices=EDITIONS, default=None,
+                    help="nd: the 2019 edition's six; np: today's seven (default: the installed d2l's edition)")
+    ex.add_argument("--seeds", type=_seeds, default=200,
+                    help="draws of the last example for 'are Y1 and Y2 exactly the same?' (default 200)")
     base = sub.add_parser("baseline", help="the golden baseline file for other ports")
     base_sub = base.add_subparsers(dest="baseline_command", required=True)
     export = base_sub.add_parser("export", help="write the baseline file from mxconv's reference path")
@@ -213,6 +229,8 @@ def _dispatch(args: argparse.Namespace) -> None:
 
         path, cases = _export.export(args.path)
         print("wrote %d cases to %s" % (cases, path))
+    elif args.command == "exercises":
+        print_exercises(args.edition or d2l_edition(d2l_version()) or "np", args.seeds)
     elif args.command == "figures":
         from . import figures
 
@@ -220,6 +238,13 @@ def _dispatch(args: argparse.Namespace) -> None:
             print("wrote", path)
     else:
         from . import _inputs
+        from ._d2l import D2lMissingError
 
-        run_section(ctx=_inputs.parse_ctx(args.ctx) if args.ctx is not None else None, seed=args.seed,
-                    edition=args.edition)
+        try:
+            run_section(ctx=_inputs.parse_ctx(args.ctx) if args.ctx is not None else None, seed=args.seed,
+                        edition=args.edition)
+        except D2lMissingError as err:
+            other = "np" if args.edition == "nd" else "nd"
+            raise D2lMissingError("%s; python -m mxconv --edition %s runs the cells of %s"
+                                  % (err, other, "today's edition" if other == "np" else "the 2019 edition")
+                                  ) from None

@@ -29,7 +29,7 @@ from typing import Optional
 
 import numpy as np
 
-from . import _inputs
+from . import _checks, _inputs
 from ._mxnet import _LIB, NDArrayHandle, c_array, check_call, nd
 from ._typing import ArrayLike, Context, IntOrPair, NDArray
 
@@ -51,14 +51,15 @@ def _view(X, from_shape, to_shape):
 
 def _run(compute, args):
     """``compute(args)``, float16 through float32 where MXNet lacks it (CPU), in the
-    array kind of the call.
+    array kind of the call, once MXNet has computed it (:func:`mxconv._inputs.settled`).
 
     No ``with ctx:`` is needed: the gate placed X and K on ctx, and MXNet's
     operators put their results where their inputs are."""
-    if args.dtype != np.float16 or args.ctx.device_type == "gpu":
-        return _inputs.result(args, compute(args))
-    wide = args._replace(X=args.X.astype(np.float32), K=args.K.astype(np.float32), dtype=np.dtype(np.float32))
-    return _inputs.result(args, compute(wide).astype(np.float16))
+    if not _inputs.lacks_float16(args.dtype, args.ctx):
+        return _inputs.result(args, _inputs.settled(compute(args)))
+    X, K = _inputs.as_float32(args.X, args.K)
+    wide = args._replace(X=X, K=K, dtype=np.dtype(np.float32))
+    return _inputs.result(args, _inputs.settled(compute(wide).astype(np.float16)))
 
 
 def _convolution(args):
@@ -72,6 +73,8 @@ def _convolution(args):
         options["pad"] = args.padding
     if args.stride != (1, 1):
         options["stride"] = args.stride
+    if args.groups != 1:
+        options["num_group"] = args.groups
     Y = nd.Convolution(X, args.K, kernel=k_shape[2:], num_filter=k_shape[0], no_bias=True, **options)
     if not single:
         return Y
@@ -105,18 +108,24 @@ def _im2col_dot(args):
     return nd.dot(W, cols).reshape((c_o, n, out_h, out_w)).transpose((1, 0, 2, 3))
 
 
-def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stride: IntOrPair = 1,
-                        ctx: Optional[Context] = None) -> NDArray:
+def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
+                        groups: int = 1, ctx: Optional[Context] = None) -> NDArray:
     """Cross-correlation with multiple input and output channels, as one ``nd.Convolution``.
 
     Parameters
     ----------
     X : NDArray, mxnet.numpy array, numpy array or nested lists, shape (c_i, h, w) or (n, c_i, h, w)
-    K : same kinds, shape (c_o, c_i, k_h, k_w)
+    K : same kinds, shape (c_o, c_i, k_h, k_w), or (c_o, c_i / groups, k_h, k_w)
     padding : int or (int, int)
         Zeros added on both sides of each spatial axis (default 0).
     stride : int or (int, int)
         Step of the window (default 1).
+    groups : int
+        Split the channels into this many groups (default 1), as MXNet's ``num_group``
+        and PyTorch's ``groups``: output channels ``g * c_o / groups`` onwards see only
+        input channels ``g * c_i / groups`` onwards. The kernel is then block-diagonal
+        over the channels, ``groups`` times cheaper (today's exercise 7). groups must
+        divide c_i and c_o.
     ctx : mx.Context, optional
         Where to compute; default: X's context (the current context for non-NDArray X).
 
@@ -130,7 +139,8 @@ def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stri
     ------
     MxconvError
         Wrong number of axes, channel counts that differ, a kernel larger than the
-        padded input, an empty axis, bad padding or stride, or a GPU this machine lacks.
+        padded input, an empty axis, bad padding, stride or groups, a GPU this machine
+        lacks, or an error of MXNet's while it computes (raised at the call).
 
     Examples
     --------
@@ -143,11 +153,20 @@ def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stri
     <NDArray 1x2x2 @cpu(0)>
     >>> corr2d_multi_in_out(X, K, padding=1, stride=2).shape
     (1, 2, 2)
+
+    With two groups, each output channel sees one of the two input channels:
+
+    >>> corr2d_multi_in_out(X, [[[[1]]], [[[10]]]], groups=2)[:, 0, 0]
+    <BLANKLINE>
+    [ 0. 10.]
+    <NDArray 2 @cpu(0)>
     """
-    return _run(_convolution, _inputs.conv_args("corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True))
+    with _checks.scope("corr2d_multi_in_out") as call:
+        return _run(_convolution, _inputs.conv_args(call, X, K, ctx=ctx, padding=padding, stride=stride,
+                                                    groups=groups, batch=True))
 
 
-def corr2d_multi_in(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stride: IntOrPair = 1,
+def corr2d_multi_in(X: ArrayLike, K: ArrayLike, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
                     ctx: Optional[Context] = None) -> NDArray:
     """Cross-correlation with multiple input channels, summed over them (one output channel).
 
@@ -178,12 +197,14 @@ def corr2d_multi_in(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stride: 
      [104. 120.]]
     <NDArray 2x2 @cpu(0)>
     """
-    return _run(_one_output_channel, _inputs.conv_args("corr2d_multi_in", X, K, ctx, padding, stride, batch=True))
+    with _checks.scope("corr2d_multi_in") as call:
+        return _run(_one_output_channel, _inputs.conv_args(call, X, K, ctx=ctx, padding=padding, stride=stride,
+                                                           batch=True))
 
 
-def corr2d_multi_in_out_im2col(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 0, stride: IntOrPair = 1,
+def corr2d_multi_in_out_im2col(X: ArrayLike, K: ArrayLike, *, padding: IntOrPair = 0, stride: IntOrPair = 1,
                                ctx: Optional[Context] = None) -> NDArray:
-    """Convolution of any window size as one matrix multiplication (exercise 6).
+    """Convolution of any window size as one matrix multiplication (exercise 6 of 2019, 5 of today).
 
     The 1x1 case of the book (In[6]) generalised: unfold every k_h x k_w window
     of every input channel into a column (``nd.im2col``), then one ``nd.dot`` of
@@ -216,5 +237,6 @@ def corr2d_multi_in_out_im2col(X: ArrayLike, K: ArrayLike, padding: IntOrPair = 
       [36. 84.]]]
     <NDArray 1x2x2 @cpu(0)>
     """
-    return _run(_im2col_dot, _inputs.conv_args("corr2d_multi_in_out", X, K, ctx, padding, stride, batch=True,
-                                                im2col=True))
+    with _checks.scope("corr2d_multi_in_out_im2col") as call:
+        return _run(_im2col_dot, _inputs.conv_args(call, X, K, ctx=ctx, padding=padding, stride=stride, batch=True,
+                                                   im2col=True))

@@ -19,7 +19,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from . import _files, _inputs, reference  # first: where MXNet cannot run, this says so
+from . import _checks, _files, _inputs, reference  # first: where MXNet cannot run, this says so
 from ._errors import MxconvError, MxconvTypeError
 from ._typing import ArrayLike
 
@@ -40,14 +40,15 @@ def _number(value):
     return "%d" % value if value.is_integer() else "%g" % value
 
 
-def _checked(op, X, K, one_by_one=False):
-    """X and K as float32 numpy arrays, checked by the gate as the figure's operation
-    takes them, and small enough to draw; and the output's (h, w)."""
+def _checked(call, X, K, one_by_one=False):
+    """X and K as numpy arrays in the dtype the gate chose for them (float64 where
+    float32 cannot hold their values: the book's code then refuses them, rather than a
+    figure rounding them silently), checked as the figure's operation takes them and
+    small enough to draw; and the output's (h, w)."""
     kind = "corr2d_multi_in_out_1x1" if one_by_one else "corr2d_multi_in"
-    args = _inputs.conv_args(kind, X, K, caller=op)
-    with _inputs.boundary(op):
-        _inputs.check_at_most("X", args.x_shape, MOST_DRAWN)
-    return args.X.asnumpy().astype(np.float32), args.K.asnumpy().astype(np.float32), args.out_hw
+    args = _inputs.conv_args(call, X, K, shapes_of=kind)
+    _checks.check_at_most("X", args.x_shape, MOST_DRAWN)
+    return args.X.asnumpy(), args.K.asnumpy(), args.out_hw
 
 
 def window_sum_text(X: ArrayLike, K: ArrayLike, i: int = 0, j: int = 0) -> str:
@@ -62,11 +63,11 @@ def window_sum_text(X: ArrayLike, K: ArrayLike, i: int = 0, j: int = 0) -> str:
     >>> window_sum_text(reference.BOOK_X, reference.BOOK_K, 0, 1)
     '(2×1+3×2+5×3+6×4)+(1×0+2×1+4×2+5×3)=72'
     """
-    X, K, (out_h, out_w) = _checked("window_sum_text", X, K)
+    with _checks.scope("window_sum_text") as call:
+        X, K, (out_h, out_w) = _checked(call, X, K)
+        i, j = _checks.position("i", i, out_h), _checks.position("j", j, out_w)
+        Y = reference.corr2d_multi_in(X, K).asnumpy()
     k_h, k_w = K.shape[1:]
-    with _inputs.boundary("window_sum_text"):
-        i, j = _inputs.index("i", i, out_h), _inputs.index("j", j, out_w)
-    Y = reference.corr2d_multi_in(X, K).asnumpy()
     groups = []
     for x, k in reversed(list(zip(X, K))):
         window = x[i:i + k_h, j:j + k_w]
@@ -133,10 +134,10 @@ def draw_multi_in(out_dir: str, X: Optional[ArrayLike] = None, K: Optional[Array
     X (c_i, h, w) and K (c_i, k_h, k_w) default to the section's; X may be up to
     :data:`MOST_DRAWN`. Returns the paths written (PNG and SVG).
     """
-    with _inputs.boundary("draw_multi_in"):
+    with _checks.scope("draw_multi_in") as call:
         out_dir = _folder(out_dir)
-    X, K, _ = _checked("draw_multi_in", reference.BOOK_X if X is None else X, reference.BOOK_K if K is None else K)
-    Y = reference.corr2d_multi_in(X, K).asnumpy()
+        X, K, _ = _checked(call, reference.BOOK_X if X is None else X, reference.BOOK_K if K is None else K)
+        Y = reference.corr2d_multi_in(X, K).asnumpy()
     c_i, h, w = X.shape
     k_h, k_w = K.shape[1:]
     band = max(h, k_h) + 1.5
@@ -163,12 +164,12 @@ def draw_one_by_one(out_dir: str, X: Optional[ArrayLike] = None, K: Optional[Arr
     Defaults: X = 0..26 as (3, 3, 3) and a small integer kernel (2, 3, 1, 1); the
     outputs are computed by the book's In[6]. Returns the paths written.
     """
-    with _inputs.boundary("draw_one_by_one"):
-        out_dir = _folder(out_dir)
     X = np.arange(27, dtype=np.float32).reshape(3, 3, 3) if X is None else X
     K = np.array([1, 0, 2, -1, 1, 1], dtype=np.float32).reshape(2, 3, 1, 1) if K is None else K
-    X, K, _ = _checked("draw_one_by_one", X, K, one_by_one=True)
-    Y = reference.corr2d_multi_in_out_1x1(X, K).asnumpy()
+    with _checks.scope("draw_one_by_one") as call:
+        out_dir = _folder(out_dir)
+        X, K, _ = _checked(call, X, K, one_by_one=True)
+        Y = reference.corr2d_multi_in_out_1x1(X, K).asnumpy()
     c_i, h, w = X.shape
     c_o = K.shape[0]
     band = h + 1.5

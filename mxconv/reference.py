@@ -1,40 +1,50 @@
 """The section's functions as the book runs them, on a context of your choice.
 
 Each function checks and converts its arguments through mxconv's one input gate,
-then runs the book's code unchanged (``mxconv._book``, with ``d2l.corr2d``) inside
-``with ctx:``, so that every array the book's code makes, ``d2l.corr2d``'s
-``nd.zeros`` included, lives on ``ctx``.
+then runs the book's code unchanged inside ``with ctx:``, so that every array the
+book's code makes, ``d2l.corr2d``'s zeros included, lives on ``ctx``. Which book:
+
+- ``mx.nd`` NDArrays (and lists and numpy arrays) get the 2019 ``nd`` edition's
+  code (``mxconv._book``: ``nd.add_n``, ``nd.stack``, ``nd.dot``), on d2l 0.10.x's
+  ``d2l.corr2d``;
+- ``mxnet.numpy`` arrays (and lists and numpy arrays while ``npx.set_np()`` is on)
+  get the code of the book as published today (``mxconv._book_np``: Python's ``sum``
+  over the channels, ``d2l.stack(..., 0)``, ``d2l.matmul``), on d2l 1.x's
+  ``d2l.corr2d``, run with MXNet's numpy mode on and the caller's mode restored
+  after. With d2l 0.10.x installed instead, today's code runs on 0.10.x's
+  ``corr2d``, which gives the same values element for element.
+
+An edition whose d2l is not installed raises :class:`mxconv.MxconvError` at once,
+naming both d2l releases and the command that installs the one it needs.
 
 dtype: the functions built on ``d2l.corr2d`` return float32 whatever the input
-dtype, because ``d2l.corr2d`` writes into ``nd.zeros`` (float32); products and
-window sums are computed in the input dtype first. So they refuse inputs that
-float32 cannot hold (integers beyond 2**24, finite values beyond float32's range)
-instead of rounding them silently. ``corr2d_multi_in_out_1x1`` is one ``nd.dot``
-and keeps float32 and float64. float16 input is widened to float32 (MXNet's
-``nd.dot`` has no float16 on CPU). NaN and Inf are computed through, as MXNet
-does; nothing is checked or masked.
-
-Array kind follows X: an ``mxnet.numpy`` array in (the book's ``npx.set_np()``
-edition), an ``mxnet.numpy`` array out; lists and numpy arrays give NDArrays, or
-``mxnet.numpy`` arrays while ``npx.set_np()`` is on.
+dtype, because ``d2l.corr2d`` writes into float32 zeros; products and window
+sums are computed in the input dtype first. So they refuse inputs that float32
+cannot hold (integers beyond 2**24, finite values beyond float32's range), and a
+result that overflowed to inf or NaN from finite inputs, instead of rounding
+them silently. ``corr2d_multi_in_out_1x1`` is one matrix product and keeps
+float32 and float64. float16 input is widened to float32 (MXNet has no float16
+matrix product on CPU). NaN and Inf in the inputs are computed through, as MXNet
+does.
 
 These are slow by nature: a Python double loop of tiny MXNet operations, about
 0.65 ms per window product on a 2-core machine. Above an estimated 30 s they warn
 (:class:`mxconv.SlowReferenceWarning`); :mod:`mxconv.fast` is the answer to size,
 and to autograd, which the book's in-place writes cannot be recorded by.
 """
+import importlib
 import warnings
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from . import _book, _inputs
+from . import _checks, _inputs
 from ._errors import MxconvError, RecordingError, SlowReferenceWarning
-from ._mxnet import d2l, mx
+from ._mxnet import array_mode, mx
 from ._typing import ArrayLike, Context, NDArray
 
 __all__ = ["corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "BOOK_X", "BOOK_K",
-           "SECONDS_PER_TERM", "WARN_SECONDS", "estimated_seconds"]
+           "SECONDS_PER_TERM", "WARN_SECONDS", "estimated_seconds", "terms", "edition_of"]
 
 # The input and kernel the section constructs in In[2] (its figure's values).
 BOOK_X = [[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
@@ -50,10 +60,10 @@ SECONDS_PER_TERM = 6.5e-4
 WARN_SECONDS = 30.0
 
 _LOOPS = ("corr2d", "corr2d_multi_in", "corr2d_multi_in_out")  # built on d2l.corr2d
-_F32_MAX = float(np.finfo(np.float32).max)
+_BOOKS = {"nd": "._book", "np": "._book_np"}
 
 
-def terms(op: str, x_shape: Sequence[int], k_shape: Sequence[int]) -> int:
+def terms(x_shape: Sequence[int], k_shape: Sequence[int]) -> int:
     """How many window products the book's path computes: c_o * c_i * out_h * out_w."""
     out = (x_shape[-2] - k_shape[-2] + 1) * (x_shape[-1] - k_shape[-1] + 1)
     channels = 1
@@ -62,65 +72,102 @@ def terms(op: str, x_shape: Sequence[int], k_shape: Sequence[int]) -> int:
     return int(out) * channels
 
 
-def estimated_seconds(op: str, x_shape: Sequence[int], k_shape: Sequence[int]) -> float:
+def estimated_seconds(x_shape: Sequence[int], k_shape: Sequence[int]) -> float:
     """Estimated run time of the book's path, from :data:`SECONDS_PER_TERM`."""
-    return terms(op, x_shape, k_shape) * SECONDS_PER_TERM
+    return terms(x_shape, k_shape) * SECONDS_PER_TERM
+
+
+def edition_of(X: Any) -> str:
+    """The edition whose code the book's path runs on X: 'np' for an ``mxnet.numpy``
+    array (or a list or numpy array while ``npx.set_np()`` is on), else 'nd'."""
+    np_kind = isinstance(X, mx.nd.NDArray) and type(X) is not mx.nd.NDArray and hasattr(X, "as_nd_ndarray")
+    plain = not isinstance(X, mx.nd.NDArray)
+    return "np" if np_kind or (plain and mx.util.is_np_array()) else "nd"
+
+
+def _book_code(op: str, edition: str) -> Any:
+    """The book's function ``op`` in ``edition``: imported on first use, as it imports d2l."""
+    book = importlib.import_module(_BOOKS[edition], __package__)
+    return book.d2l.corr2d if op == "corr2d" else getattr(book, op)
 
 
 def _fast_twin(op: str) -> str:
     return "corr2d_multi_in" if op in ("corr2d", "corr2d_multi_in") else "corr2d_multi_in_out"
 
 
-def _run(op, book_fn, X, K, ctx, warn_slow):
+def _run(call: _checks.Call, X: Any, K: Any, ctx: Any, warn_slow: bool) -> Any:
     """The book's path: the gate, this path's own guards, then the book's code under ``ctx``."""
+    op = call.op
     loop = op in _LOOPS
     if loop and mx.autograd.is_recording():
         raise RecordingError(
             "%s: the book's path cannot run under autograd.record(): d2l.corr2d writes its "
             "result in place (Y[i, j] = ...), which autograd does not record. Use "
             "mxconv.fast.%s, its differentiable twin" % (op, _fast_twin(op)))
-    args = _inputs.conv_args(op, X, K, ctx)
-    if args.dtype == np.float16:
-        # nd.dot has no float16 on CPU, and d2l.corr2d's result is float32 anyway.
-        args = args._replace(X=args.X.astype(np.float32), K=args.K.astype(np.float32), dtype=np.dtype(np.float32))
+    args = _inputs.conv_args(call, X, K, ctx=ctx)
+    edition = "np" if args.np_out else "nd"
+    book_fn = _book_code(op, edition)
+    X, K = (args.X, args.K) if args.dtype != np.float16 else _inputs.as_float32(args.X, args.K)
     if loop:
-        _float32_result(op, args)
+        _refuse_float32_overflow(op, args, X, K)
         if warn_slow:
             _warn_if_slow(op, args)
-    with args.ctx:
-        return _inputs.result(args, book_fn(args.X, args.K))
+    if edition == "np":
+        with args.ctx, array_mode(numpy=True):
+            Y = book_fn(X.as_np_ndarray(), K.as_np_ndarray()).as_nd_ndarray()
+    else:
+        with args.ctx:
+            Y = book_fn(X, K)
+    if loop:
+        _refuse_overflowed_result(op, args, X, K, Y)
+    return _inputs.result(args, Y)
 
 
-def _float32_result(op, args):
-    """d2l.corr2d writes into float32 nd.zeros: refuse inputs whose values float32
+def _largest_finite(*arrays: Any) -> float:
+    values = np.concatenate([A.asnumpy().ravel() for A in arrays])
+    return float(np.abs(values[np.isfinite(values)]).max(initial=0.0))
+
+
+def _refuse_float32_overflow(op: str, args: _inputs.ConvArgs, X: Any, K: Any) -> None:
+    """d2l.corr2d writes into float32 zeros: refuse inputs whose values float32
     cannot hold, rather than round or overflow them silently."""
     why = args.widened
     if why is None and args.dtype == np.float64:
-        values = np.concatenate([A.asnumpy().ravel() for A in (args.X, args.K)])
-        largest = float(np.abs(values[np.isfinite(values)]).max(initial=0.0))
-        if largest > _F32_MAX:
-            why = "X or K holds %g, beyond float32's largest %g" % (largest, _F32_MAX)
+        largest = _largest_finite(X, K)
+        if largest > float(np.finfo(np.float32).max):
+            why = "X or K holds %g, beyond float32's largest %g" % (largest, float(np.finfo(np.float32).max))
     if why:
-        raise _inputs.with_context(MxconvError(
-            "%s, and the book's path returns float32 (d2l.corr2d writes into nd.zeros): "
-            "mxconv.fast.%s computes it in float64" % (why, _fast_twin(op))),
-            op, {"X.shape": args.x_shape, "K.shape": args.k_shape})
+        raise MxconvError("%s, and the book's path returns float32 (d2l.corr2d writes into float32 zeros): "
+                          "mxconv.fast.%s computes it in float64" % (why, _fast_twin(op)))
 
 
-def _warn_if_slow(op, args):
-    seconds = estimated_seconds(op, args.x_shape, args.k_shape)
+def _refuse_overflowed_result(op: str, args: _inputs.ConvArgs, X: Any, K: Any, Y: Any) -> None:
+    """A float32 result that overflowed to inf or NaN from finite inputs is refused,
+    not handed out (NaN and Inf in the inputs are computed through)."""
+    if mx.nd.contrib.isfinite(Y).min().asscalar():  # one scalar read: the result stays on its device
+        return
+    if all(np.isfinite(A.asnumpy()).all() for A in (X, K)):
+        raise MxconvError("the float32 result overflowed to inf or NaN from finite inputs (largest input %g); "
+                          "mxconv.fast.%s computes it in float64 from float64 inputs"
+                          % (_largest_finite(X, K), _fast_twin(op)))
+
+
+def _warn_if_slow(op: str, args: _inputs.ConvArgs) -> None:
+    seconds = estimated_seconds(args.x_shape, args.k_shape)
     if seconds > WARN_SECONDS:
         warnings.warn(
             "%s: the book's path will take about %.0f s here (%d tiny MXNet operations of "
             "about %.2f ms each, X.shape=%s, K.shape=%s); mxconv.fast.%s gives the same "
             "result in milliseconds. Pass warn_slow=False to silence this."
-            % (op, seconds, 4 * terms(op, args.x_shape, args.k_shape), SECONDS_PER_TERM * 1e3 / 4,
+            % (op, seconds, 4 * terms(args.x_shape, args.k_shape), SECONDS_PER_TERM * 1e3 / 4,
                args.x_shape, args.k_shape, _fast_twin(op)),
             SlowReferenceWarning, stacklevel=4)
 
 
-def corr2d(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *, warn_slow: bool = True) -> NDArray:
+def corr2d(X: ArrayLike, K: ArrayLike, *, ctx: Optional[Context] = None, warn_slow: bool = True) -> NDArray:
     """2-D cross-correlation of one channel: ``d2l.corr2d``, run on ``ctx``.
+
+    d2l 0.10.x's for NDArrays, d2l 1.x's (``d2l.mxnet.corr2d``) for ``mxnet.numpy`` arrays.
 
     Parameters
     ----------
@@ -150,12 +197,16 @@ def corr2d(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *, warn_sl
      [37. 43.]]
     <NDArray 2x2 @cpu(0)>
     """
-    return _run("corr2d", d2l.corr2d, X, K, ctx, warn_slow)
+    with _checks.scope("corr2d") as call:
+        return _run(call, X, K, ctx, warn_slow)
 
 
-def corr2d_multi_in(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *,
+def corr2d_multi_in(X: ArrayLike, K: ArrayLike, *, ctx: Optional[Context] = None,
                     warn_slow: bool = True) -> NDArray:
     """Cross-correlation with multiple input channels, summed over them (book In[1]).
+
+    NDArrays run the 2019 code, ``nd.add_n`` of ``d2l.corr2d`` over the channels;
+    ``mxnet.numpy`` arrays today's, Python's ``sum`` of them from 0, left to right.
 
     Parameters
     ----------
@@ -189,12 +240,16 @@ def corr2d_multi_in(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *
      [104. 120.]]
     <NDArray 2x2 @cpu(0)>
     """
-    return _run("corr2d_multi_in", _book.corr2d_multi_in, X, K, ctx, warn_slow)
+    with _checks.scope("corr2d_multi_in") as call:
+        return _run(call, X, K, ctx, warn_slow)
 
 
-def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None, *,
+def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, *, ctx: Optional[Context] = None,
                         warn_slow: bool = True) -> NDArray:
     """Cross-correlation with multiple input and output channels (book In[3]).
+
+    NDArrays run the 2019 code (``nd.stack``), ``mxnet.numpy`` arrays today's
+    (``d2l.stack(..., 0)``), each over its edition's :func:`corr2d_multi_in`.
 
     Parameters
     ----------
@@ -222,13 +277,16 @@ def corr2d_multi_in_out(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = Non
     >>> corr2d_multi_in_out(X, [[[[1]]], [[[2]]]]).shape
     (2, 2, 2)
     """
-    return _run("corr2d_multi_in_out", _book.corr2d_multi_in_out, X, K, ctx, warn_slow)
+    with _checks.scope("corr2d_multi_in_out") as call:
+        return _run(call, X, K, ctx, warn_slow)
 
 
-def corr2d_multi_in_out_1x1(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] = None) -> NDArray:
+def corr2d_multi_in_out_1x1(X: ArrayLike, K: ArrayLike, *, ctx: Optional[Context] = None) -> NDArray:
     """1x1 convolution as one matrix multiplication (book In[6]).
 
-    Unlike the other three, this is a single ``nd.dot``: it keeps the input dtype,
+    NDArrays run the 2019 code (``nd.dot``), ``mxnet.numpy`` arrays today's
+    (``d2l.matmul``, which is ``np.dot``). Unlike the other three, this is a single
+    matrix product: it keeps the input dtype,
     runs fast, and works under ``autograd.record()``.
 
     Parameters
@@ -247,7 +305,7 @@ def corr2d_multi_in_out_1x1(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] =
     Raises
     ------
     MxconvError
-        As :func:`corr2d_multi_in_out`, and for a kernel that is not 1x1.
+        As :func:`corr2d_multi_in_out`, and for a kernel that is not 1x1 (k_h or k_w above 1).
 
     Examples
     --------
@@ -256,4 +314,5 @@ def corr2d_multi_in_out_1x1(X: ArrayLike, K: ArrayLike, ctx: Optional[Context] =
     [[[31. 42.]]]
     <NDArray 1x1x2 @cpu(0)>
     """
-    return _run("corr2d_multi_in_out_1x1", _book.corr2d_multi_in_out_1x1, X, K, ctx, False)
+    with _checks.scope("corr2d_multi_in_out_1x1") as call:
+        return _run(call, X, K, ctx, False)

@@ -92,3 +92,70 @@ def run(*args, timeout=120, **kwargs):
     """``python args...`` in a subprocess: (returncode, stdout, stderr)."""
     done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, **kwargs)
     return done.returncode, done.stdout, done.stderr
+
+
+# Today's edition: tests/data/channels-section-today.md, the book as published today
+# (d2l 1.0.3), in its own d2l-book format.
+TODAY = pathlib.Path(__file__).resolve().parent / "data" / "channels-section-today.md"
+TODAY_FUNCTIONS = ("corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1")
+
+
+def today_cells():
+    """The code cells of today's section that the MXNet tab runs, in order, without
+    their ``%%tab`` line."""
+    cells = re.findall(r"```\{\.python \.input\}\n(.*?)```", TODAY.read_text(), re.S)
+    return [cell.split("\n", 1)[1] if cell.startswith("%%tab") else cell for cell in cells]
+
+
+def today_namespace():
+    """Today's three functions, executed from the document's text, on the ``d2l`` that
+    today's code calls here (d2l 1.x's d2l.mxnet; on d2l 0.10.x, today's names on its corr2d)."""
+    from mxconv._d2l import for_edition
+
+    namespace = {"d2l": for_edition("np")}
+    source = "".join(cell for cell in today_cells() if cell.startswith("def "))
+    exec(compile(source, str(TODAY), "exec"), namespace)
+    return namespace
+
+
+def book_today(op, X, K, ctx=None):
+    """Today's book code for ``op`` run verbatim on mxnet.numpy copies of X and K, with
+    ``npx.set_np()`` on (and off again after): a numpy array."""
+    import mxnet as mx
+
+    from mxconv._mxnet import array_mode
+
+    namespace = today_namespace()
+    fn = namespace["d2l"].corr2d if op == "corr2d" else namespace[op]
+    ctx = ctx or mx.cpu(0)
+    with ctx, array_mode(numpy=True):
+        return fn(mx.np.array(X, ctx=ctx), mx.np.array(K, ctx=ctx)).asnumpy()
+
+
+class Convolution:
+    """One public convolution of mxconv: its function, the book function whose shapes
+    it takes (``kind``), and its layer ('reference', the book's path, or 'fast')."""
+
+    def __init__(self, fn, kind, layer):
+        self.fn, self.kind, self.layer = fn, kind, layer
+        self.name = "%s.%s" % (layer, fn.__name__)
+
+    def __repr__(self):
+        return self.name
+
+
+def convolutions():
+    """The registry of mxconv's public convolutions, by name: every test that runs
+    "each convolution" takes them from here, so adding a path is one line."""
+    from mxconv import fast, reference
+
+    entries = [
+        Convolution(reference.corr2d, "corr2d", "reference"),
+        Convolution(reference.corr2d_multi_in, "corr2d_multi_in", "reference"),
+        Convolution(reference.corr2d_multi_in_out, "corr2d_multi_in_out", "reference"),
+        Convolution(reference.corr2d_multi_in_out_1x1, "corr2d_multi_in_out_1x1", "reference"),
+        Convolution(fast.corr2d_multi_in, "corr2d_multi_in", "fast"),
+        Convolution(fast.corr2d_multi_in_out, "corr2d_multi_in_out", "fast"),
+        Convolution(fast.corr2d_multi_in_out_im2col, "corr2d_multi_in_out", "fast"),
+    ]
+    return {entry.name: entry for entry in entries}

@@ -27,16 +27,22 @@ GOLDEN = {
     "Out[7]": {"text": "True"},
 }
 
-# The same outputs as MXNet's numpy arrays print them, for the np edition (the book's
-# current MXNet edition, after npx.set_np()): numpy's formatting of the values above,
-# without numpy's ", dtype=float32" (MXNet's default dtype is not shown) and without
-# the NDArray footer. Written by hand; test_np_edition.py checks that the numbers are
-# GOLDEN's.
+# Today's edition (the book as published today, d2l 1.0.3, tests/data/channels-section-today.md)
+# shows the same values as the notebook shows MXNet's numpy arrays: numpy's repr of the
+# values above, without numpy's ", dtype=float32" (MXNet's default dtype is not shown).
+# Written by hand; test_np_edition.py checks that the numbers are GOLDEN's, each under
+# the document's cell it comes from (NP_SOURCE).
 NP_TEXT = {
-    "Out[2]": "array([[ 56.,  72.],\n       [104., 120.]])",
-    "In[5] print(corr2d_multi_in_out(X, K))": ("[[[ 56.  72.]\n  [104. 120.]]\n\n [[ 76. 100.]\n  [148. 172.]]\n\n"
-                                               " [[ 96. 128.]\n  [192. 224.]]]"),
+    "Out[3]": "array([[ 56.,  72.],\n       [104., 120.]])",
+    "Out[5]": "(3, 2, 2, 2)",
+    "Out[6]": ("array([[[ 56.,  72.],\n        [104., 120.]],\n\n       [[ 76., 100.],\n        [148., 172.]],\n\n"
+               "       [[ 96., 128.],\n        [192., 224.]]])"),
 }
+NP_SOURCE = {"Out[3]": "Out[2]", "Out[5]": "Out[4]", "Out[6]": "In[5] print(corr2d_multi_in_out(X, K))"}
+# The order in which `python -m mxconv` prints the document's outputs, and today's.
+ND_ORDER = ["Out[2]", "Out[4]", "In[5] print(X.shape)", "In[5] print(K.shape)",
+            "In[5] print(corr2d_multi_in_out(X, K))", "Out[7]"]
+NP_ORDER = ["Out[3]", "Out[5]", "Out[6]"]
 
 
 def normalise(text):

@@ -7,11 +7,12 @@ from mxnet.test_utils import assert_almost_equal
 
 from mxconv import fast, reference
 
-from ._helpers import conv_case
+from ._helpers import conv_case, convolutions
 from .golden import GOLDEN, K_IN2, X_IN2
 from .oracles import numeric_gradient, numpy_conv
 
-FAST_OUT = [fast.corr2d_multi_in_out, fast.corr2d_multi_in_out_im2col]
+FAST = [c.fn for c in convolutions().values() if c.layer == "fast"]
+FAST_OUT = [fn for fn in FAST if fn is not fast.corr2d_multi_in]
 
 
 @pytest.mark.parametrize("fn", FAST_OUT + [fast.corr2d_multi_in])

@@ -15,25 +15,21 @@ from mxconv import (
     MxconvTypeError,
     RecordingError,
     SlowReferenceWarning,
+    _checks,
     _inputs,
     fast,
     reference,
 )
 
-from ._helpers import run
+from ._helpers import convolutions, run
 from .oracles import numpy_conv
 
-# Every public convolution, with a valid (X, K) for it.
+# Every public convolution (the registry of tests/_helpers.py), with a valid (X, K) for it.
 X3 = np.arange(2 * 4 * 5, dtype=np.float32).reshape(2, 4, 5)
-VALID = {
-    "reference.corr2d": (reference.corr2d, X3[0], np.ones((2, 2))),
-    "reference.corr2d_multi_in": (reference.corr2d_multi_in, X3, np.ones((2, 2, 2))),
-    "reference.corr2d_multi_in_out": (reference.corr2d_multi_in_out, X3, np.ones((3, 2, 2, 2))),
-    "reference.corr2d_multi_in_out_1x1": (reference.corr2d_multi_in_out_1x1, X3, np.ones((3, 2, 1, 1))),
-    "fast.corr2d_multi_in": (fast.corr2d_multi_in, X3, np.ones((2, 2, 2))),
-    "fast.corr2d_multi_in_out": (fast.corr2d_multi_in_out, X3, np.ones((3, 2, 2, 2))),
-    "fast.corr2d_multi_in_out_im2col": (fast.corr2d_multi_in_out_im2col, X3, np.ones((3, 2, 2, 2))),
-}
+_VALID_K = {"corr2d": np.ones((2, 2)), "corr2d_multi_in": np.ones((2, 2, 2)),
+            "corr2d_multi_in_out": np.ones((3, 2, 2, 2)), "corr2d_multi_in_out_1x1": np.ones((3, 2, 1, 1))}
+CONVOLUTIONS = convolutions()
+VALID = {name: (c.fn, X3[0] if c.kind == "corr2d" else X3, _VALID_K[c.kind]) for name, c in CONVOLUTIONS.items()}
 ALL = sorted(VALID)
 CHANNELLED = [name for name in ALL if not name.endswith(".corr2d")]
 FAST = [name for name in ALL if name.startswith("fast.")]
@@ -47,8 +43,8 @@ def call(name, X=_VALID_ONE, K=_VALID_ONE, **kwargs):
 
 
 def op_of(name):
-    op = name.split(".")[1]
-    return "corr2d_multi_in_out" if op == "corr2d_multi_in_out_im2col" else op
+    """The name every error of this public function starts with: its own."""
+    return CONVOLUTIONS[name].fn.__name__
 
 
 def re_shape(shape):
@@ -312,7 +308,7 @@ def test_padding_that_asks_for_terabytes(name):
 
 @pytest.mark.parametrize("name", FAST)
 def test_arrays_above_the_byte_limit(name, monkeypatch):
-    monkeypatch.setattr(_inputs, "MAX_ARRAY_BYTES", 1000)
+    monkeypatch.setattr(_checks, "MAX_ARRAY_BYTES", 1000)
     with pytest.raises(MxconvError, match=r"would take .* more than mxconv's limit of 1000 bytes per array"):
         call(name, padding=20)
 
@@ -320,7 +316,7 @@ def test_arrays_above_the_byte_limit(name, monkeypatch):
 def test_im2col_counts_its_buffer(monkeypatch):
     X, K = np.ones((2, 10, 10), np.float32), np.ones((3, 2, 3, 3), np.float32)
     # The buffer holds 2 * 3 * 3 = 18 rows of 8 * 8 windows, 4608 bytes; the output 768.
-    monkeypatch.setattr(_inputs, "MAX_ARRAY_BYTES", 4000)
+    monkeypatch.setattr(_checks, "MAX_ARRAY_BYTES", 4000)
     assert fast.corr2d_multi_in_out(X, K).shape == (3, 8, 8)
     with pytest.raises(MxconvError, match=r"im2col's buffer of every window would take 4608 bytes \(shape \(18, 64\)"):
         fast.corr2d_multi_in_out_im2col(X, K)
@@ -446,9 +442,9 @@ def test_warn_slow_false_silences_it(monkeypatch):
 
 
 def test_estimate_counts_window_products():
-    assert reference.terms("corr2d_multi_in_out", (3, 32, 32), (8, 3, 3, 3)) == 8 * 3 * 30 * 30
-    assert reference.terms("corr2d_multi_in", (3, 32, 32), (3, 3, 3)) == 3 * 30 * 30
-    assert reference.terms("corr2d", (32, 32), (3, 3)) == 30 * 30
+    assert reference.terms((3, 32, 32), (8, 3, 3, 3)) == 8 * 3 * 30 * 30
+    assert reference.terms((3, 32, 32), (3, 3, 3)) == 3 * 30 * 30
+    assert reference.terms((32, 32), (3, 3)) == 30 * 30
 
 
 # Row: NaN and Inf are computed through
@@ -478,8 +474,9 @@ def test_inf_times_its_weight(name, weight, expected):
 def test_errors_are_exported_and_value_errors():
     assert issubclass(mxconv.MxconvError, ValueError)
     assert issubclass(mxconv.MxconvTypeError, TypeError)
-    for cls in (ContextError, RecordingError):
-        assert issubclass(cls, mxconv.MxconvError)
+    assert issubclass(ContextError, mxconv.MxconvError)
+    # autograd.record() is a state of the caller, not a bad argument
+    assert issubclass(RecordingError, RuntimeError) and not issubclass(RecordingError, ValueError)
 
 
 # Each hostile example of the hardening report, in a process of its own: mxconv's
@@ -521,5 +518,5 @@ def test_the_documented_example_message():
 
 def test_the_documented_estimate():
     # docs/usage.md: 14 s for a 3x32x32 input and 8 output channels of 3x3.
-    seconds = reference.estimated_seconds("corr2d_multi_in_out", (3, 32, 32), (8, 3, 3, 3))
+    seconds = reference.estimated_seconds((3, 32, 32), (8, 3, 3, 3))
     assert seconds == pytest.approx(8 * 3 * 30 * 30 * 0.65e-3) and round(seconds) == 14

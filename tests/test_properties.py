@@ -9,7 +9,7 @@ from mxnet.test_utils import assert_almost_equal
 
 from mxconv import MxconvError, fast, reference
 
-from ._helpers import conv_case
+from ._helpers import conv_case, convolutions
 
 
 def convolution(X, K):
@@ -38,11 +38,9 @@ def test_reference_one_by_one_equals_general(case):
 
 
 DEFECTS = ["x_axes", "k_axes", "channels", "kernel_too_large", "zero_axis", "not_1x1"]
-FUNCTIONS = {
-    "corr2d_multi_in_out": [reference.corr2d_multi_in_out, fast.corr2d_multi_in_out,
-                            fast.corr2d_multi_in_out_im2col],
-    "corr2d_multi_in_out_1x1": [reference.corr2d_multi_in_out_1x1],
-}
+# From the registry of tests/_helpers.py: every convolution of these two kinds.
+FUNCTIONS = {kind: [c.fn for c in convolutions().values() if c.kind == kind]
+             for kind in ("corr2d_multi_in_out", "corr2d_multi_in_out_1x1")}
 
 
 @st.composite

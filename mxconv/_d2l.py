@@ -1,0 +1,81 @@
+"""The d2l that each edition of the book's code calls, found without replacing the student's (internal).
+
+- The 2019 ``nd`` edition calls ``d2l.corr2d`` of d2l 0.10.x (``import d2l``).
+- Today's edition calls ``d2l.corr2d`` of d2l 1.x (``from d2l import mxnet as d2l``),
+  on ``mxnet.numpy`` arrays.
+
+Both releases are the one distribution ``d2l``, so only one can be installed. Where
+d2l 0.10.x is, today's code runs on :class:`TodayOn010`, which hands 0.10.x's
+``corr2d`` the same arrays as legacy NDArrays (zero-copy) and d2l 1.x's own aliases
+of ``mxnet.numpy`` for the rest: the two ``corr2d`` compute each window's sum with the
+same MXNet reduction, element for element (tests/test_editions.py checks it in
+each environment). Whatever needs a d2l that is not installed raises
+:class:`MxconvError` at once, naming both releases and the command that fixes it.
+"""
+import importlib
+from typing import Any
+
+from ._environment import D2L_RELEASES, INSTALL, d2l_edition, d2l_version
+from ._errors import MxconvError
+from ._mxnet import array_mode, mx
+
+_WHAT = {"nd": "the book's 2019 nd edition (NDArray inputs)", "np": "today's edition (mxnet.numpy inputs)"}
+
+
+class D2lMissingError(MxconvError):
+    """The book's code of one edition needs a d2l release that is not installed."""
+
+
+def _missing(edition: str, installed: Any) -> D2lMissingError:
+    other = "np" if edition == "nd" else "nd"
+    have = "d2l %s is installed" % installed if installed else "d2l is not installed"
+    return D2lMissingError(
+        "the book's code of %s calls d2l.corr2d of d2l %s, but %s here. For that edition: %s. %s"
+        % (_WHAT[edition], D2L_RELEASES[edition], have, INSTALL[edition],
+           "mxconv.fast works with either d2l, and %s needs d2l %s: pass %s arrays to run it"
+           % (_WHAT[other], D2L_RELEASES[other], "mxnet.numpy" if other == "np" else "mx.nd")
+           if installed else "mxconv.fast needs no d2l"))
+
+
+def for_edition(edition: str) -> Any:
+    """The ``d2l`` namespace the book's code of ``edition`` ('nd' or 'np') calls."""
+    version = d2l_version()
+    installed = d2l_edition(version)
+    if edition == "nd":
+        if installed != "nd":
+            raise _missing("nd", version)
+        return importlib.import_module("d2l")
+    if installed == "np":
+        return importlib.import_module("d2l.mxnet")
+    if installed == "nd":
+        return TodayOn010(importlib.import_module("d2l"))
+    raise _missing("np", version)
+
+
+class TodayOn010:
+    """What today's code asks of ``d2l``, where d2l 0.10.x is installed.
+
+    ``corr2d`` is 0.10.x's (``Y = nd.zeros(...)``, each ``Y[i, j]`` the sum of a window
+    times K), run in MXNet's nd mode on zero-copy NDArray views and handed back as an
+    mxnet.numpy array. The rest are the very functions d2l 1.x names
+    (``d2l.stack = np.stack``, ``d2l.matmul = np.dot``, ...).
+    """
+
+    def __init__(self, d2l_010: Any) -> None:
+        self._corr2d = d2l_010.corr2d
+        np = mx.np
+        self.tensor, self.stack, self.matmul, self.abs = np.array, np.stack, np.dot, np.abs
+        self.normal, self.zeros = np.random.normal, np.zeros
+
+    def corr2d(self, X: Any, K: Any) -> Any:
+        with array_mode(numpy=False):
+            Y = self._corr2d(X.as_nd_ndarray(), K.as_nd_ndarray())
+        return Y.as_np_ndarray()
+
+    @staticmethod
+    def reshape(x: Any, *args: Any, **kwargs: Any) -> Any:
+        return x.reshape(*args, **kwargs)
+
+    @staticmethod
+    def reduce_sum(x: Any, *args: Any, **kwargs: Any) -> Any:
+        return x.sum(*args, **kwargs)
