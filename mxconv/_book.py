@@ -6,12 +6,12 @@ indentation the document's text extraction lost. tests/test_faithful.py checks
 that these definitions parse to the same syntax tree as the document's cells.
 Nothing here checks its input: mxconv.reference does that before calling in.
 ``d2l`` is d2l 0.10.x's module; importing this one where another d2l is installed
-raises an MxconvError that says how to get it (mxconv._d2l).
+leaves a stand-in that raises an MxconvError saying how to get it (mxconv._d2l).
 """
 from ._d2l import for_edition
 from ._mxnet import nd
 
-d2l = for_edition("nd")
+d2l = for_edition("nd", lazy=True)
 
 
 # book In[1]

@@ -11,7 +11,7 @@ names on top of its ``corr2d`` (mxconv._d2l).
 """
 from ._d2l import for_edition
 
-d2l = for_edition("np")
+d2l = for_edition("np", lazy=True)
 
 
 # today's book, cell 2 of the MXNet notebook

@@ -37,19 +37,36 @@ def _missing(edition: str, installed: Any) -> D2lMissingError:
            if installed else "mxconv.fast needs no d2l"))
 
 
-def for_edition(edition: str) -> Any:
-    """The ``d2l`` namespace the book's code of ``edition`` ('nd' or 'np') calls."""
+def for_edition(edition: str, *, lazy: bool = False) -> Any:
+    """The ``d2l`` namespace the book's code of ``edition`` ('nd' or 'np') calls.
+
+    Where that d2l is missing, raises :class:`D2lMissingError`, or with ``lazy``
+    returns a stand-in that raises it on first use (so that the module holding the
+    book's code imports anywhere, and says why only when it is run)."""
     version = d2l_version()
     installed = d2l_edition(version)
-    if edition == "nd":
-        if installed != "nd":
-            raise _missing("nd", version)
+    if edition == "nd" and installed == "nd":
         return importlib.import_module("d2l")
-    if installed == "np":
+    if edition == "np" and installed == "np":
         return importlib.import_module("d2l.mxnet")
-    if installed == "nd":
+    if edition == "np" and installed == "nd":
         return TodayOn010(importlib.import_module("d2l"))
-    raise _missing("np", version)
+    error = _missing(edition, version)
+    if lazy:
+        return _Missing(error)
+    raise error
+
+
+class _Missing:
+    """A d2l that is not installed: any use raises the error that says how to get it."""
+
+    def __init__(self, error: D2lMissingError) -> None:
+        self._error = error
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # what introspection asks (doctest, inspect.unwrap), not the book's code
+            raise AttributeError(name)
+        raise self._error
 
 
 class TodayOn010:

@@ -51,6 +51,20 @@ def _checked(call, X, K, one_by_one=False):
     return args.X.asnumpy(), args.K.asnumpy(), args.out_hw
 
 
+def _book(name, X, K):
+    """The book's function ``name`` on numpy X and K, as a numpy array: on NDArrays (the
+    2019 code) where d2l 0.10.x is installed, on mxnet.numpy arrays (today's code) where
+    d2l 1.x is; the same values either way."""
+    from ._environment import d2l_edition, d2l_version
+    from ._mxnet import array_mode, mx
+
+    fn = getattr(reference, name)
+    if d2l_edition(d2l_version()) != "np":
+        return fn(X, K).asnumpy()
+    with array_mode(numpy=True):
+        return fn(mx.np.array(X, dtype=X.dtype), mx.np.array(K, dtype=K.dtype)).asnumpy()
+
+
 def window_sum_text(X: ArrayLike, K: ArrayLike, i: int = 0, j: int = 0) -> str:
     """The sum behind output element (i, j) of ``corr2d_multi_in(X, K)``, written out.
 
@@ -66,7 +80,7 @@ def window_sum_text(X: ArrayLike, K: ArrayLike, i: int = 0, j: int = 0) -> str:
     with _checks.scope("window_sum_text") as call:
         X, K, (out_h, out_w) = _checked(call, X, K)
         i, j = _checks.position("i", i, out_h), _checks.position("j", j, out_w)
-        Y = reference.corr2d_multi_in(X, K).asnumpy()
+        Y = _book("corr2d_multi_in", X, K)
     k_h, k_w = K.shape[1:]
     groups = []
     for x, k in reversed(list(zip(X, K))):
@@ -137,7 +151,7 @@ def draw_multi_in(out_dir: str, X: Optional[ArrayLike] = None, K: Optional[Array
     with _checks.scope("draw_multi_in") as call:
         out_dir = _folder(out_dir)
         X, K, _ = _checked(call, reference.BOOK_X if X is None else X, reference.BOOK_K if K is None else K)
-        Y = reference.corr2d_multi_in(X, K).asnumpy()
+        Y = _book("corr2d_multi_in", X, K)
     c_i, h, w = X.shape
     k_h, k_w = K.shape[1:]
     band = max(h, k_h) + 1.5
@@ -169,7 +183,7 @@ def draw_one_by_one(out_dir: str, X: Optional[ArrayLike] = None, K: Optional[Arr
     with _checks.scope("draw_one_by_one") as call:
         out_dir = _folder(out_dir)
         X, K, _ = _checked(call, X, K, one_by_one=True)
-        Y = reference.corr2d_multi_in_out_1x1(X, K).asnumpy()
+        Y = _book("corr2d_multi_in_out_1x1", X, K)
     c_i, h, w = X.shape
     c_o = K.shape[0]
     band = h + 1.5

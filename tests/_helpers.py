@@ -159,3 +159,15 @@ def convolutions():
         Convolution(fast.corr2d_multi_in_out_im2col, "corr2d_multi_in_out", "fast"),
     ]
     return {entry.name: entry for entry in entries}
+
+
+def _installed_d2l_edition():
+    from mxconv._environment import d2l_edition, d2l_version
+
+    return d2l_edition(d2l_version())
+
+
+#: Tests of the 2019 edition's book path (NDArrays, d2l 0.10.x), run in README's environment;
+#: reported as skipped in today's student stack (d2l 1.x), where tests/test_editions.py runs.
+needs_2019 = __import__("pytest").mark.skipif(
+    _installed_d2l_edition() == "np", reason="needs d2l 0.10.x, the 2019 nd edition's d2l (runs in README's environment)")

@@ -25,6 +25,8 @@ def rng(request):
 @pytest.fixture(scope="session")
 def book():
     """The section's functions, executed from the document's text: the oracle of the book's path."""
+    if _installed_edition() != "nd":
+        pytest.skip(NEEDS_2019)
     return book_namespace()
 
 
@@ -46,3 +48,38 @@ def ctx(request):
     import mxnet as mx
 
     return mx.gpu(0) if request.param == "gpu0" else request.param
+
+
+def _installed_edition():
+    from mxconv._environment import d2l_edition, d2l_version
+
+    return d2l_edition(d2l_version())
+
+
+# Where d2l 1.x is installed (today's student stack), the 2019 edition's book path
+# cannot run: its tests, doctests and notebook run in README's environment (d2l 0.10.3)
+# and are reported here as skipped, with this reason; every other test runs in both.
+NEEDS_2019 = "needs d2l 0.10.x, the 2019 nd edition's d2l (runs in README's environment)"
+
+
+def pytest_collection_modifyitems(config, items):
+    if _installed_edition() != "np":
+        return
+    skip = pytest.mark.skip(reason=NEEDS_2019)
+    for item in items:
+        module = getattr(item, "name", "")
+        doctest_of_book = type(item).__name__ == "DoctestItem" and (
+            module == "mxconv" or module.startswith(("mxconv.reference", "mxconv.figures", "mxconv.cli")))
+        if doctest_of_book or str(getattr(item, "fspath", "")).endswith(".ipynb"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    outcome = yield
+    error = outcome.excinfo[1] if outcome.excinfo else None
+    from mxconv._d2l import D2lMissingError
+
+    if isinstance(error, D2lMissingError) and "2019 nd edition" in str(error).split(" calls ")[0] \
+            and _installed_edition() == "np":
+        outcome.force_exception(pytest.skip.Exception(NEEDS_2019, _use_item_location=True))

@@ -10,7 +10,7 @@ import pytest
 
 from mxconv import cli
 
-from ._helpers import run
+from ._helpers import run, needs_2019
 
 
 @pytest.mark.parametrize("argv", [
@@ -32,6 +32,7 @@ def test_defaults(monkeypatch):
     assert calls == [{"ctx": None, "seed": 0, "edition": "nd"}] * 2
 
 
+@needs_2019
 def test_ctx_and_seed_show_in_the_output():
     returncode, out, err = run("-m", "mxconv", "--ctx", "cpu(1)", "run", "--seed", "5")
     assert returncode == 0, err
@@ -92,6 +93,7 @@ def test_a_user_error_in_a_process_of_its_own():
     assert (returncode, out) == (2, "") and err == "mxconv: error: --ctx must look like cpu, cpu(1) or gpu(0), got 'cpu('\n"
 
 
+@needs_2019
 def test_file_errors_are_one_line(tmp_path, capsys):
     folder = tmp_path / "folder"
     folder.mkdir()
@@ -108,6 +110,7 @@ def test_file_errors_are_one_line(tmp_path, capsys):
     assert a_file.read_text() == "keep me" and not list(folder.iterdir())
 
 
+@needs_2019
 def test_export_replaces_a_file_whole(tmp_path):
     path = tmp_path / "baseline.json"
     path.write_text("old")
@@ -116,6 +119,7 @@ def test_export_replaces_a_file_whole(tmp_path):
     assert path.read_text().startswith("{") and os.listdir(str(tmp_path)) == ["baseline.json"]
 
 
+@needs_2019
 def test_a_closed_pipe_ends_quietly():
     read, write = os.pipe()
     os.close(read)  # nobody will read: the first write fails with EPIPE

@@ -9,7 +9,19 @@ from mxnet import autograd, nd
 from mxnet.test_utils import assert_almost_equal
 
 from mxconv import MxconvError, MxconvTypeError, SlowReferenceWarning, exercises, fast
-from mxconv.exercises import compose_kernels, conv_cost
+from mxconv.exercises import (
+    EXERCISES,
+    cache_sizes,
+    channel_dependence,
+    channel_shuffle,
+    compose_kernels,
+    conv_cost,
+    corr2d_strips,
+    largest_delta,
+    one_by_one_exactness,
+    strip_cost,
+    strip_plan,
+)
 
 from .oracles import numpy_conv
 
@@ -252,3 +264,147 @@ def test_compose_kernels_refuses_hostile_sizes():
 
 def test_exercise_6_is_the_im2col_path():
     assert exercises.im2col is fast.corr2d_multi_in_out_im2col
+
+
+# -- today's exercises 6 and 7; the numbering of both editions ----------------------------
+
+
+def grouped_oracle(X, K, groups):
+    """Grouped convolution from the definition: each group of channels on its own (numpy, float64)."""
+    c_in, c_out = X.shape[-3] // groups, K.shape[0] // groups
+    return np.concatenate([numpy_conv(X[..., g * c_in:(g + 1) * c_in, :, :], K[g * c_out:(g + 1) * c_out])
+                           for g in range(groups)], axis=-3)
+
+
+@pytest.mark.parametrize("groups", [1, 2, 3, 6])
+def test_grouped_convolution_equals_the_oracle(groups, rng):
+    X = rng.uniform(-1, 1, (2, 6, 7, 8))
+    K = rng.uniform(-1, 1, (12, 6 // groups, 3, 2))
+    for padding, stride in ((0, 1), (1, 2)):
+        Y = fast.corr2d_multi_in_out(X, K, groups=groups, padding=padding, stride=stride)
+        expected = grouped_oracle(X, K, groups) if padding == 0 else \
+            grouped_oracle(np.pad(X, ((0, 0), (0, 0), (1, 1), (1, 1))), K, groups)[..., ::2, ::2]
+        assert Y.dtype == np.float64
+        np.testing.assert_allclose(Y.asnumpy(), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("groups,message", [
+    (4, r"groups=4 must divide both X's 6 input channels and K's 6 output channels"),
+    (7, r"groups=7 is more than X's 6 input channels"),
+    (0, r"groups must be an int in \[1, 2\*\*31 - 1\], got 0"),
+    (2**31, r"groups must be an int in \[1, 2\*\*31 - 1\], got 2147483648"),
+    (-1, r"groups must be an int"), (2.0, r"groups must be an int"), (True, r"groups must be an int"),
+])
+def test_bad_groups_are_refused_naming_both_counts(groups, message):
+    with pytest.raises(MxconvError, match=r"^corr2d_multi_in_out: " + message):
+        fast.corr2d_multi_in_out(np.ones((6, 4, 4)), np.ones((6, 1, 3, 3)), groups=groups)
+    with pytest.raises(MxconvError, match=r"^conv_cost: " + message.replace("K's 6", "K's 6")):
+        conv_cost(6, 4, 4, 6, 3, 3, groups=groups)
+
+
+def test_groups_with_the_wrong_kernel_channels_are_refused():
+    with pytest.raises(MxconvError, match=r"K must have c_i / groups = 6 / 2 = 3 input channels \(axis 1\), got 6"):
+        fast.corr2d_multi_in_out(np.ones((6, 4, 4)), np.ones((4, 6, 3, 3)), groups=2)
+
+
+@pytest.mark.parametrize("b", [1, 2, 4, 8, 64])
+def test_grouped_cost_is_the_dense_cost_divided_by_b(b):
+    dense, grouped = conv_cost(64, 14, 14, 128, 3, 3, padding=1), conv_cost(64, 14, 14, 128, 3, 3, padding=1, groups=b)
+    assert grouped.forward_mults * b == dense.forward_mults
+    assert grouped.backward_input_mults * b == dense.backward_input_mults
+    assert grouped.backward_kernel_mults * b == dense.backward_kernel_mults
+    assert grouped.kernel_elements * b == dense.kernel_elements
+    # and the count is the plain loop's: each output sums (c_i / b) * k_h * k_w products
+    assert grouped.forward_mults == 128 * 14 * 14 * (64 // b) * 9
+
+
+def test_channel_dependence_is_block_diagonal_and_a_shuffle_mixes_it():
+    one = channel_dependence(6, 3)
+    assert one.tolist() == [[o // 2 == i // 2 for i in range(6)] for o in range(6)]
+    assert channel_dependence(6, 3, layers=2).tolist() == one.tolist()  # stacking keeps the blocks apart
+    assert channel_dependence(9, 3, layers=2, shuffle=True).all()
+    assert channel_shuffle(6, 3) == [0, 2, 4, 1, 3, 5]
+    assert channel_dependence(4, 1).all()
+
+
+@pytest.mark.parametrize("x_shape,k_shape", [((1, 5, 9), (1, 1, 3, 3)), ((3, 6, 11), (2, 3, 2, 4)),
+                                             ((2, 4, 4), (3, 2, 4, 1)), ((1, 1, 7), (1, 1, 1, 1))])
+def test_strips_equal_the_oracle_for_every_delta(x_shape, k_shape, rng):
+    X, K = rng.uniform(-1, 1, x_shape), rng.uniform(-1, 1, k_shape)
+    expected = numpy_conv(X, K)
+    for delta in range(1, expected.shape[-1] + 1):
+        Y = corr2d_strips(X, K, delta)
+        np.testing.assert_allclose(Y.asnumpy(), expected, rtol=1e-12, atol=1e-12, err_msg="delta %d" % delta)
+
+
+def test_strips_refuse_a_delta_beyond_the_output_width():
+    for delta in (0, 8, -1, 2**32 + 1, 1.5):
+        with pytest.raises(MxconvError, match=r"^corr2d_strips: delta must be an int \(output columns per strip\) "
+                                              r"in \[1, 7\]"):
+            corr2d_strips(np.ones((1, 3, 9)), np.ones((1, 1, 3, 3)), delta)
+
+
+def counted_reads(c_i, h, w, k_h, k_w, delta):
+    """Walk corr2d_strips' own plan row by row and count the reads of each model."""
+    out_h, out_w = h - k_h + 1, w - k_w + 1
+    no_reuse = rows_kept = 0
+    for _, width in strip_plan(out_w, delta):
+        held = set()
+        for i in range(out_h):
+            window = {(r, c) for r in range(i, i + k_h) for c in range(width + k_w - 1)}
+            no_reuse += len(window)
+            rows_kept += len(window - held)
+            held = window
+    return c_i * no_reuse, c_i * rows_kept
+
+
+@pytest.mark.parametrize("shape", [(1, 8, 8, 3, 3), (3, 10, 13, 2, 4), (2, 5, 5, 5, 1), (1, 34, 34, 3, 3)])
+def test_strip_cost_is_the_instrumented_count_of_the_same_algorithm(shape):
+    c_i, h, w, k_h, k_w = shape
+    for delta in range(1, w - k_w + 2):
+        cost = strip_cost(c_i, h, w, 2, k_h, k_w, delta)
+        assert (cost.reads_no_reuse, cost.reads_rows_kept) == counted_reads(c_i, h, w, k_h, k_w, delta)
+        assert cost.strip_elements == c_i * k_h * (k_w + delta - 1)
+
+
+def test_strip_reads_per_output_follow_the_docstrings_formulas():
+    # a width the strips divide: no narrower last strip
+    for delta in (1, 2, 4, 8, 16, 32):
+        cost = strip_cost(1, 10**4, 34, 1, 3, 3, delta)
+        assert cost.reads_per_output_no_reuse == pytest.approx(3 * (3 + delta - 1) / delta)
+        assert cost.reads_per_output_rows_kept == pytest.approx((3 + delta - 1) / delta, rel=1e-3)
+
+
+def test_largest_delta_fits_the_strip_in_the_cache():
+    for cache, c_i, k in ((48 * 1024, 64, 3), (32 * 1024, 16, 5), (1024, 128, 3)):
+        delta = largest_delta(cache, c_i, k, k, 10**6)
+        if delta:
+            assert c_i * k * (k + delta - 1) * 4 <= cache < c_i * k * (k + delta) * 4
+        else:
+            assert c_i * k * k * 4 > cache
+    assert largest_delta(10**9, 1, 3, 3, 56) == 56
+
+
+def test_cache_sizes_are_what_the_os_says():
+    sizes = cache_sizes()
+    assert all(isinstance(v, int) and v > 0 for v in sizes.values())
+    assert set(sizes) <= {"L1d", "L2", "L3"}
+
+
+@pytest.mark.parametrize("edition,count", [("nd", 6), ("np", 7)])
+def test_each_edition_numbers_its_own_exercises(edition, count):
+    assert [number for number, _, _ in EXERCISES[edition]] == list(range(1, count + 1))
+    today = dict((q, n) for n, q, _ in EXERCISES["np"])
+    old = dict((q, n) for n, q, _ in EXERCISES["nd"])
+    assert old["are Y1 and Y2 of the last example exactly the same? why?"] == 5
+    assert today["are Y1 and Y2 of the last example exactly the same? why?"] == 4
+    assert today["convolution as a matrix multiplication for any window"] == 5
+
+
+def test_exactness_is_measured_for_each_editions_code():
+    nd_result = one_by_one_exactness(range(30), edition="nd")
+    np_result = one_by_one_exactness(range(30), edition="np")
+    assert (nd_result.edition, np_result.edition) == ("nd", "np")
+    for result in (nd_result, np_result):
+        assert 0 <= result.bit_identical <= 30 and result.max_abs_difference < 1e-5
+        assert result.check_failures <= 30 - result.bit_identical  # an identical pair passes either check

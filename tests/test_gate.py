@@ -21,7 +21,7 @@ from mxconv import (
     reference,
 )
 
-from ._helpers import convolutions, run
+from ._helpers import convolutions, run, needs_2019
 from .oracles import numpy_conv
 
 # Every public convolution (the registry of tests/_helpers.py), with a valid (X, K) for it.
@@ -220,6 +220,7 @@ def test_integers_float32_cannot_hold_are_computed_in_float64(X):
     assert reference.corr2d_multi_in_out_1x1(X, [[[[1]]]]).asnumpy().item() == 2**24 + 1
 
 
+@needs_2019
 @pytest.mark.parametrize("name", BOOK_LOOP)
 def test_book_loop_refuses_what_its_float32_result_cannot_hold(name):
     fn, X, K = VALID[name]
@@ -426,6 +427,7 @@ def test_slow_reference_warns_before_any_work(name):
             fn(X, K)
 
 
+@needs_2019
 def test_slow_warning_points_at_the_callers_line(monkeypatch):
     monkeypatch.setattr(reference, "SECONDS_PER_TERM", 100.0)
     with pytest.warns(SlowReferenceWarning) as record:
@@ -433,6 +435,7 @@ def test_slow_warning_points_at_the_callers_line(monkeypatch):
     assert record[0].filename == __file__
 
 
+@needs_2019
 def test_warn_slow_false_silences_it(monkeypatch):
     monkeypatch.setattr(reference, "SECONDS_PER_TERM", 100.0)
     with warnings.catch_warnings():
@@ -494,6 +497,7 @@ HOSTILE = {
 }
 
 
+@needs_2019
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_hostile_example_in_its_own_process(case):
     expression, expected = HOSTILE[case]
@@ -520,3 +524,64 @@ def test_the_documented_estimate():
     # docs/usage.md: 14 s for a 3x32x32 input and 8 output channels of 3x3.
     seconds = reference.estimated_seconds((3, 32, 32), (8, 3, 3, 3))
     assert seconds == pytest.approx(8 * 3 * 30 * 30 * 0.65e-3) and round(seconds) == 14
+
+
+# One name and one scope per public function; options are keyword-only.
+
+from mxconv import exercises, figures  # noqa: E402
+
+BAD_CALLS = {  # every public function that checks arguments, with one bad call each
+    **{name: (lambda c=c: c.fn(np.ones((1,) * 7), VALID[name][2])) for name, c in CONVOLUTIONS.items()},
+    "exercises.compose_kernels": lambda: exercises.compose_kernels(np.ones((2, 2)), np.ones((1, 1, 1, 1))),
+    "exercises.conv_cost": lambda: exercises.conv_cost(0, 3, 3, 3, 2, 2),
+    "exercises.strip_cost": lambda: exercises.strip_cost(1, 3, 3, 1, 2, 2, 0),
+    "exercises.corr2d_strips": lambda: exercises.corr2d_strips(np.ones((2, 3, 3)), np.ones((1, 1, 2, 2)), 1),
+    "exercises.one_by_one_exactness": lambda: exercises.one_by_one_exactness([]),
+    "exercises.channel_dependence": lambda: exercises.channel_dependence(6, 4),
+    "exercises.exercise_answers": lambda: exercises.exercise_answers("tf"),
+    "figures.window_sum_text": lambda: figures.window_sum_text(np.ones((5, 3, 3)), np.ones((5, 2, 2))),
+    "figures.draw_multi_in": lambda: figures.draw_multi_in(3),
+    "figures.draw_one_by_one": lambda: figures.draw_one_by_one(".", np.ones((2, 3, 3)), np.ones((1, 2, 2, 2))),
+    "cli.run_section": lambda: mxconv.cli.run_section(seed=-1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CALLS))
+def test_every_error_starts_with_the_functions_own_name(name):
+    with pytest.raises(MxconvError) as info:
+        BAD_CALLS[name]()
+    own = name.split(".")[-1]
+    assert str(info.value).startswith(own + ": "), str(info.value)
+    assert own in _checks.NAMES
+
+
+@pytest.mark.parametrize("name", sorted(CONVOLUTIONS))
+def test_options_are_keyword_only(name):
+    fn, X, K = VALID[name]
+    with pytest.raises(TypeError, match="positional argument"):
+        fn(X, K, mx.cpu(1))
+
+
+def test_the_trap_of_a_positional_ctx_is_gone():
+    with pytest.raises(TypeError, match=r"takes 2 positional arguments but 3 were given"):
+        fast.corr2d_multi_in(X3, np.ones((2, 2, 2)), mx.cpu(1))
+    with pytest.raises(TypeError, match="positional argument"):
+        exercises.conv_cost(2, 3, 3, 3, 2, 2, 1)
+
+
+def test_a_scope_only_names_public_functions():
+    with pytest.raises(AssertionError, match="not a public function"):
+        with _checks.scope("no_such_function"):
+            pass
+
+
+def test_the_float64_column_buffer_is_counted_before_mxnet_runs():
+    # MXNet's own float64 convolution indexes a (c_i k_h k_w, out_h out_w) buffer with 32-bit ints:
+    # 65536 x 65538 elements here, from a 68 MB X. Refused at the call; nothing is left pending.
+    X, K = np.ones((1, 257, 33024)), np.ones((1, 1, 256, 256))
+    for fn in (fast.corr2d_multi_in_out, lambda X, K: fast.corr2d_multi_in(X, K[0])):
+        with pytest.raises(MxconvError, match=r"MXNet's float64 column buffer would hold 4295098368 elements "
+                                              r"\(shape \(65536, 65538\)\)"):
+            fn(X, K)
+    assert fast.corr2d_multi_in_out(X[:, :40, :300].astype(np.float32), K[..., :30, :30].astype(np.float32)).shape \
+        == (1, 11, 271)

@@ -8,7 +8,7 @@ import pytest
 
 from mxconv import MxconvError, fast, reference
 
-from ._helpers import run
+from ._helpers import run, needs_2019
 
 STAR = """
 import sys
@@ -81,6 +81,7 @@ print(root.handlers, logging.getLevelName(root.level))
 """
 
 
+@needs_2019
 def test_either_edition_leaves_the_root_logger_alone():
     # MXNet's own switch of numpy shapes logs through logging.info, which on first
     # use installs a handler on the root logger (logging.basicConfig), so that a
