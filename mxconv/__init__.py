@@ -10,8 +10,10 @@
  [104. 120.]]
 <NDArray 2x2 @cpu(0)>
 
-Every function hands back the kind of array it is given: an ``mxnet.numpy`` array
-(the book's current edition, after ``npx.set_np()``) gives an ``mxnet.numpy`` array.
+Every function hands back the kind of array it is given. NDArrays run the book's
+2019 ``nd`` edition (d2l 0.10.3); an ``mxnet.numpy`` array (the book as published
+today, d2l 1.0.3, after ``npx.set_np()``) runs today's code and gives an
+``mxnet.numpy`` array.
 
 The book's functions come from :mod:`mxconv.reference`; :mod:`mxconv.fast` holds
 their vectorized twins, :mod:`mxconv.exercises` and :mod:`mxconv.figures` the
@@ -31,7 +33,7 @@ from ._errors import (
     SlowReferenceWarning,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _REFERENCE = ("corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1")
 _SUBMODULES = ("reference", "fast", "exercises", "figures", "baseline", "cli")
