@@ -7,8 +7,8 @@ below is computed by mxconv now (mxconv.exercises.exercise_answers), not written
 """
 import sys
 
-from mxconv._environment import d2l_edition, d2l_version
+from mxconv._environment import installed_edition
 from mxconv.cli import print_exercises
 
-edition = sys.argv[1] if len(sys.argv) > 1 else (d2l_edition(d2l_version()) or "np")
+edition = sys.argv[1] if len(sys.argv) > 1 else (installed_edition() or "np")
 print_exercises(edition, seeds=100)

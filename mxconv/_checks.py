@@ -62,7 +62,8 @@ SPECS = {
 }
 #: Every public function that checks its arguments: the convolutions, then the rest.
 NAMES = frozenset(SPECS) | {
-    "compose_kernels", "conv_cost", "strip_cost", "one_by_one_exactness", "channel_dependence",
+    "compose_kernels", "conv_cost", "strip_cost", "largest_delta", "one_by_one_exactness", "channel_dependence",
+    "channel_shuffle", "strip_plan",
     "window_sum_text", "draw_multi_in", "draw_one_by_one", "run_section", "exercise_answers",
 }
 
@@ -90,19 +91,19 @@ def _shape_text(shape: Sequence[int]) -> Shape:
 
 
 def annotate(err: MxconvError, call: Call) -> MxconvError:
-    """``err`` again, as ``op: message (X.shape=..., K.shape=...)``; an error that
-    already names a function (raised by a public function this one calls) gets only
-    this one's name in front."""
+    """``err`` again, as ``op: message (X.shape=..., K.shape=...)``, keeping its type and
+    attributes; an error that already names a function (raised by a public function this
+    one calls) gets only this one's name in front."""
     inner = getattr(err, "op", None)
     if inner == call.op:
         return err
-    if inner:
-        new = type(err)("%s: %s" % (call.op, err))
-        new.op = call.op  # type: ignore[attr-defined]
-        return new
+    text = "%s: %s" % (call.op, err)
     known = ["%s=%s" % (name, _shape_text(v) if name.endswith("shape") else v)  # type: ignore[arg-type]
              for name, v in call.where.items() if v is not None]
-    new = type(err)("%s: %s" % (call.op, err) + (" (%s)" % ", ".join(known) if known else ""))
+    if known and not inner:
+        text += " (%s)" % ", ".join(known)
+    new = type(err)(text)
+    new.__dict__.update(err.__dict__)
     new.op = call.op  # type: ignore[attr-defined]
     return new
 
@@ -227,6 +228,15 @@ def check_array_shape(name: str, shape: Shape, layout: str) -> None:
         raise MxconvError("%s has an axis of size 0; every axis must be at least 1" % name)
 
 
+def check_groups(groups: int, c_i: int, c_o: int) -> None:
+    """Refuse ``groups`` channel groups that do not divide c_i input and c_o output channels."""
+    if groups > c_i:
+        raise MxconvError("groups=%d is more than X's %d input channels" % (groups, c_i))
+    if c_i % groups or c_o % groups:
+        raise MxconvError("groups=%d must divide both X's %d input channels and K's %d output channels"
+                          % (groups, c_i, c_o))
+
+
 def check_conv_shapes(op: str, x_shape: Shape, k_shape: Shape, padding: Pair = (0, 0), batch: bool = False,
                       groups: int = 1) -> None:
     """Raise :class:`MxconvError` unless X and K of these shapes fit convolution ``op``.
@@ -238,24 +248,17 @@ def check_conv_shapes(op: str, x_shape: Shape, k_shape: Shape, padding: Pair = (
     spec = SPECS[op]
     xs, ks = x_shape, k_shape
     x_layouts = (spec.x_layout,) + (("(n, %s" % spec.x_layout[1:],) if batch else ())
-    if not any(len(xs) == _ndim(layout) for layout in x_layouts):
+    layout = next((lay for lay in x_layouts if len(xs) == _ndim(lay)), None)
+    if layout is None:
         raise MxconvError("X must have %s axes %s, got %d axes" % (
             " or ".join(str(_ndim(lay)) for lay in x_layouts), " or ".join(x_layouts), len(xs)))
-    if len(ks) != _ndim(spec.k_layout):
-        raise MxconvError("K must have %d axes %s, got %d axes" % (_ndim(spec.k_layout), spec.k_layout, len(ks)))
-    for name, shape in (("X", xs), ("K", ks)):
-        if 0 in shape:
-            raise MxconvError("%s has an axis of size 0; every axis must be at least 1" % name)
+    check_array_shape("X", xs, layout)
+    check_array_shape("K", ks, spec.k_layout)
     if groups != 1:
-        c_i, c_o = xs[-3], ks[0]
-        if groups > c_i:
-            raise MxconvError("groups=%d is more than X's %d input channels" % (groups, c_i))
-        if c_i % groups or c_o % groups:
-            raise MxconvError("groups=%d must divide both X's %d input channels and K's %d output channels"
-                              % (groups, c_i, c_o))
-        if ks[1] != c_i // groups:
+        check_groups(groups, xs[-3], ks[0])
+        if ks[1] != xs[-3] // groups:
             raise MxconvError("K must have c_i / groups = %d / %d = %d input channels (axis 1), got %d"
-                              % (c_i, groups, c_i // groups, ks[1]))
+                              % (xs[-3], groups, xs[-3] // groups, ks[1]))
     elif spec.k_channel_axis is not None and xs[-3] != ks[spec.k_channel_axis]:
         raise MxconvError("X has %d input channels but K has %d" % (xs[-3], ks[spec.k_channel_axis]))
     if spec.one_by_one and (ks[-2] != 1 or ks[-1] != 1):
@@ -265,6 +268,12 @@ def check_conv_shapes(op: str, x_shape: Shape, k_shape: Shape, padding: Pair = (
     if ks[-2] > padded_h or ks[-1] > padded_w:
         raise MxconvError("K's window %dx%d is larger than X's %sinput %dx%d" % (
             ks[-2], ks[-1], "padded " if any(padding) else "", padded_h, padded_w))
+
+
+def conv_dimensions(c_i: object, h: object, w: object, c_o: object, k_h: object, k_w: object) -> Tuple[int, ...]:
+    """The sizes of a convolution given as numbers (not arrays): each an int >= 1."""
+    return tuple(dimension(name, value) for name, value in zip(
+        ("c_i", "h", "w", "c_o", "k_h", "k_w"), (c_i, h, w, c_o, k_h, k_w)))
 
 
 def bytes_text(count: int) -> str:

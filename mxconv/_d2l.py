@@ -16,25 +16,23 @@ import importlib
 from typing import Any
 
 from ._environment import D2L_RELEASES, INSTALL, d2l_edition, d2l_version
-from ._errors import MxconvError
+from ._errors import D2lMissingError
 from ._mxnet import array_mode, mx
 
 _WHAT = {"nd": "the book's 2019 nd edition (NDArray inputs)", "np": "today's edition (mxnet.numpy inputs)"}
 
 
-class D2lMissingError(MxconvError):
-    """The book's code of one edition needs a d2l release that is not installed."""
-
-
 def _missing(edition: str, installed: Any) -> D2lMissingError:
     other = "np" if edition == "nd" else "nd"
     have = "d2l %s is installed" % installed if installed else "d2l is not installed"
-    return D2lMissingError(
+    error = D2lMissingError(
         "the book's code of %s calls d2l.corr2d of d2l %s, but %s here. For that edition: %s. %s"
         % (_WHAT[edition], D2L_RELEASES[edition], have, INSTALL[edition],
            "mxconv.fast works with either d2l, and %s needs d2l %s: pass %s arrays to run it"
            % (_WHAT[other], D2L_RELEASES[other], "mxnet.numpy" if other == "np" else "mx.nd")
            if installed else "mxconv.fast needs no d2l"))
+    error.edition = edition
+    return error
 
 
 def for_edition(edition: str, *, lazy: bool = False) -> Any:
@@ -70,19 +68,18 @@ class _Missing:
 
 
 class TodayOn010:
-    """What today's code asks of ``d2l``, where d2l 0.10.x is installed.
+    """What today's code asks of ``d2l`` (corr2d, stack, reshape, matmul), where d2l
+    0.10.x is installed.
 
     ``corr2d`` is 0.10.x's (``Y = nd.zeros(...)``, each ``Y[i, j]`` the sum of a window
     times K), run in MXNet's nd mode on zero-copy NDArray views and handed back as an
     mxnet.numpy array. The rest are the very functions d2l 1.x names
-    (``d2l.stack = np.stack``, ``d2l.matmul = np.dot``, ...).
+    (``d2l.stack = np.stack``, ``d2l.matmul = np.dot``, ``d2l.reshape``).
     """
 
     def __init__(self, d2l_010: Any) -> None:
         self._corr2d = d2l_010.corr2d
-        np = mx.np
-        self.tensor, self.stack, self.matmul, self.abs = np.array, np.stack, np.dot, np.abs
-        self.normal, self.zeros = np.random.normal, np.zeros
+        self.stack, self.matmul = mx.np.stack, mx.np.dot
 
     def corr2d(self, X: Any, K: Any) -> Any:
         with array_mode(numpy=False):
@@ -92,7 +89,3 @@ class TodayOn010:
     @staticmethod
     def reshape(x: Any, *args: Any, **kwargs: Any) -> Any:
         return x.reshape(*args, **kwargs)
-
-    @staticmethod
-    def reduce_sum(x: Any, *args: Any, **kwargs: Any) -> Any:
-        return x.sum(*args, **kwargs)

@@ -58,3 +58,8 @@ def d2l_edition(version: Optional[str]) -> Optional[str]:
         return None
     major = version.split(".")[0]
     return {"0": "nd", "1": "np"}.get(major)
+
+
+def installed_edition() -> Optional[str]:
+    """The edition of the book whose d2l is installed here ('nd', 'np'), or None."""
+    return d2l_edition(d2l_version())

@@ -22,6 +22,13 @@ class RecordingError(RuntimeError):
     state of the caller, not a bad argument (so a ``RuntimeError``, not an MxconvError)."""
 
 
+class D2lMissingError(MxconvError):
+    """The book's code of one edition (``.edition``: 'nd' or 'np') needs a d2l release
+    that is not installed; the message names both releases and the fix."""
+
+    edition = ""
+
+
 class MXNetUnavailableError(ImportError):
     """mxconv's MXNet layers cannot run here: MXNet 1.9.1 is missing, or this Python or
     numpy is too new for it. :mod:`mxconv.baseline` works all the same."""

@@ -20,14 +20,11 @@ import sys
 from typing import IO, List, NoReturn, Optional
 
 from . import _checks
-from ._environment import d2l_edition, d2l_version
+from ._environment import installed_edition
 
 DEFAULT_SEED = 0
 EDITIONS = ("nd", "np")
 
-# Today's In[3]: the section's X and K, written with float literals as today's book writes them.
-TODAY_X = [[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]
-TODAY_K = [[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]]
 
 
 def run_section(ctx=None, seed: int = DEFAULT_SEED, file: Optional[IO[str]] = None, edition: str = "nd") -> None:
@@ -104,8 +101,9 @@ def _np_cells(ctx, seed, show):
     from ._mxnet import mx
 
     np = mx.np
-    X = np.array(TODAY_X)
-    K = np.array(TODAY_K)
+    # The section's X and K; today's book writes them as float literals, float32 as here.
+    X = np.array(reference.BOOK_X, dtype="float32")
+    K = np.array(reference.BOOK_K, dtype="float32")
     show("In [3]: X = d2l.tensor(...); K = d2l.tensor(...); corr2d_multi_in(X, K)",
          "Out[3]: " + repr(reference.corr2d_multi_in(X, K)), "")
 
@@ -230,7 +228,7 @@ def _dispatch(args: argparse.Namespace) -> None:
         path, cases = _export.export(args.path)
         print("wrote %d cases to %s" % (cases, path))
     elif args.command == "exercises":
-        print_exercises(args.edition or d2l_edition(d2l_version()) or "np", args.seeds)
+        print_exercises(args.edition or installed_edition() or "np", args.seeds)
     elif args.command == "figures":
         from . import figures
 
@@ -238,13 +236,13 @@ def _dispatch(args: argparse.Namespace) -> None:
             print("wrote", path)
     else:
         from . import _inputs
-        from ._d2l import D2lMissingError
+        from ._errors import D2lMissingError
 
         try:
             run_section(ctx=_inputs.parse_ctx(args.ctx) if args.ctx is not None else None, seed=args.seed,
                         edition=args.edition)
         except D2lMissingError as err:
-            other = "np" if args.edition == "nd" else "nd"
+            other = "np" if err.edition == "nd" else "nd"
             raise D2lMissingError("%s; python -m mxconv --edition %s runs the cells of %s"
                                   % (err, other, "today's edition" if other == "np" else "the 2019 edition")
                                   ) from None

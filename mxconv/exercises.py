@@ -24,16 +24,15 @@ block-diagonal channels (b blocks)        --      7      ``groups=`` of :func:`c
 ``from mxconv.exercises import conv_cost`` works on any Python with numpy. The
 other answers compute with MXNet, imported when first used.
 """
-import math
 import os
 import warnings
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import numpy as np
 
 from . import _checks
-from ._errors import SlowReferenceWarning
+from ._errors import MxconvError, SlowReferenceWarning
 from ._typing import ArrayLike, Context, IntOrPair, NDArray
 
 __all__ = ["compose_kernels", "conv_cost", "ConvCost", "one_by_one_exactness", "Exactness", "im2col",
@@ -42,28 +41,34 @@ __all__ = ["compose_kernels", "conv_cost", "ConvCost", "one_by_one_exactness", "
 
 # one_by_one_exactness takes at most this many seeds.
 MAX_SEEDS = 10000
+# corr2d_strips makes one nd.Convolution per strip: more strips than this would run for
+# minutes in MXNet's per-call overhead, and are refused (a larger delta makes fewer).
+MAX_STRIPS = 4096
 
-#: Each edition's exercises, by the book's number: (number, the question in short, mxconv's answer).
+_COMPOSE = "two kernels without a nonlinearity between them are one kernel; its size; the converse"
+_COST = "cost, memory and backward cost of a convolution with padding and stride"
+_DOUBLING = "doubling c_i and c_o; doubling the padding"
+_EXACT = "are Y1 and Y2 of the last example exactly the same? why?"
+_IM2COL = "convolution as a matrix multiplication for any window"
+#: Each edition's exercises, by the book's number: (number, the question in short, the key of
+#: its answer in :func:`exercise_answers`). The one place that maps the two numberings.
 EXERCISES: Dict[str, Tuple[Tuple[int, str, str], ...]] = {
     "nd": (
-        (1, "two kernels without a nonlinearity between them are one kernel; its size; the converse",
-         "compose_kernels"),
-        (2, "cost, memory and backward cost of a convolution with padding and stride", "conv_cost"),
-        (3, "doubling c_i and c_o; doubling the padding", "conv_cost"),
-        (4, "the forward cost of a 1x1 convolution", "conv_cost"),
-        (5, "are Y1 and Y2 of the last example exactly the same? why?", "one_by_one_exactness"),
-        (6, "convolution as a matrix multiplication for any window", "fast.corr2d_multi_in_out_im2col"),
+        (1, _COMPOSE, "compose_kernels"),
+        (2, _COST, "conv_cost"),
+        (3, _DOUBLING, "doubling"),
+        (4, "the forward cost of a 1x1 convolution", "one_by_one_cost"),
+        (5, _EXACT, "one_by_one_exactness"),
+        (6, _IM2COL, "im2col"),
     ),
     "np": (
-        (1, "two kernels without a nonlinearity between them are one kernel; its size; the converse",
-         "compose_kernels"),
-        (2, "cost, memory and backward cost of a convolution with padding and stride", "conv_cost"),
-        (3, "doubling c_i and c_o; doubling the padding", "conv_cost"),
-        (4, "are Y1 and Y2 of the last example exactly the same? why?", "one_by_one_exactness"),
-        (5, "convolution as a matrix multiplication for any window", "fast.corr2d_multi_in_out_im2col"),
-        (6, "k-wide strips against (k + delta)-wide strips; a limit to delta?", "corr2d_strips, strip_cost"),
-        (7, "a c x c matrix in b diagonal blocks: speed-up, downside, fix", "conv_cost(groups=), "
-         "channel_dependence"),
+        (1, _COMPOSE, "compose_kernels"),
+        (2, _COST, "conv_cost"),
+        (3, _DOUBLING, "doubling"),
+        (4, _EXACT, "one_by_one_exactness"),
+        (5, _IM2COL, "im2col"),
+        (6, "k-wide strips against (k + delta)-wide strips; a limit to delta?", "strips"),
+        (7, "a c x c matrix in b diagonal blocks: speed-up, downside, fix", "blocks"),
     ),
 }
 EDITIONS = tuple(EXERCISES)
@@ -262,12 +267,12 @@ def conv_cost(c_i: int, h: int, w: int, c_o: int, k_h: int, k_w: int, *, padding
     4
     """
     with _checks.scope("conv_cost") as call:
-        c_i, h, w, c_o, k_h, k_w = (_checks.dimension(name, value) for name, value in zip(
-            ("c_i", "h", "w", "c_o", "k_h", "k_w"), (c_i, h, w, c_o, k_h, k_w)))
+        c_i, h, w, c_o, k_h, k_w = _checks.conv_dimensions(c_i, h, w, c_o, k_h, k_w)
         (p_h, p_w), (s_h, s_w) = _checks.pair("padding", padding, 0), _checks.pair("stride", stride, 1)
         g = _checks.bounded("groups", groups, 1, _checks.INT32_MAX)
         call.where["groups"] = g if g != 1 else None
-        _checks.check_conv_shapes("corr2d_multi_in_out", (c_i, h, w), (c_o, max(c_i // g, 1), k_h, k_w), (p_h, p_w),
+        _checks.check_groups(g, c_i, c_o)
+        _checks.check_conv_shapes("corr2d_multi_in_out", (c_i, h, w), (c_o, c_i // g, k_h, k_w), (p_h, p_w),
                                   groups=g)
         itemsize = _checks.float_dtype("dtype", dtype).itemsize
     out_h, out_w = _checks.output_hw((h, w), (k_h, k_w), (p_h, p_w), (s_h, s_w))
@@ -402,10 +407,23 @@ def one_by_one_exactness(seeds: Iterable[int] = range(100), *, edition: str = "n
 # -- today's exercise 6: k + delta wide strips -------------------------------------------
 
 
-def strip_plan(out_w: int, delta: int) -> List[Tuple[int, int]]:
-    """The output strips of :func:`corr2d_strips`, left to right: (first column, width);
-    each is ``delta`` wide but the last, which takes what is left."""
-    return [(j, min(delta, out_w - j)) for j in range(0, out_w, delta)]
+def strip_plan(out_w: int, delta: int) -> Iterator[Tuple[int, int]]:
+    """The output strips of :func:`corr2d_strips`, left to right, one at a time: (first
+    column, width); each is ``delta`` wide but the last, which takes what is left.
+
+    >>> list(strip_plan(7, 3))
+    [(0, 3), (3, 3), (6, 1)]
+    """
+    with _checks.scope("strip_plan"):
+        out_w = _checks.bounded("out_w", out_w, 1, _checks.INT32_MAX)
+        delta = _checks.bounded("delta", delta, 1, out_w, "an int (output columns per strip)")
+    return ((j, min(delta, out_w - j)) for j in range(0, out_w, delta))
+
+
+def _strip_widths(out_w: int, delta: int) -> List[Tuple[int, int]]:
+    """:func:`strip_plan`'s widths, counted: [(width, how many strips have it)]."""
+    full, rest = divmod(out_w, delta)
+    return [(delta, full)] + ([(rest, 1)] if rest else [])
 
 
 def corr2d_strips(X: ArrayLike, K: ArrayLike, delta: int, *, ctx: Optional[Context] = None) -> NDArray:
@@ -434,7 +452,8 @@ def corr2d_strips(X: ArrayLike, K: ArrayLike, delta: int, *, ctx: Optional[Conte
     Raises
     ------
     MxconvError
-        As :func:`mxconv.fast.corr2d_multi_in_out`, and delta outside [1, output width].
+        As :func:`mxconv.fast.corr2d_multi_in_out`, delta outside [1, output width], or
+        more than :data:`MAX_STRIPS` strips.
 
     Examples
     --------
@@ -454,6 +473,12 @@ def corr2d_strips(X: ArrayLike, K: ArrayLike, delta: int, *, ctx: Optional[Conte
         out_h, out_w = args.out_hw
         delta = _checks.bounded("delta", delta, 1, out_w, "an int (output columns per strip)")
         call.where["delta"] = delta
+        strips = -(-out_w // delta)
+        if strips > MAX_STRIPS:
+            raise MxconvError(
+                "delta=%d makes %d strips of an output %d wide, more than the %d this computes one "
+                "nd.Convolution each for (exercises.MAX_STRIPS); take delta >= %d"
+                % (delta, strips, out_w, MAX_STRIPS, -(-out_w // MAX_STRIPS)))
         A, B = (args.X, args.K) if not _inputs.lacks_float16(args.dtype, args.ctx) else \
             _inputs.as_float32(args.X, args.K)
         c_o, _, k_h, k_w = args.k_shape
@@ -518,15 +543,15 @@ def strip_cost(c_i: int, h: int, w: int, c_o: int, k_h: int, k_w: int, delta: in
     (4.5, 1.594)
     """
     with _checks.scope("strip_cost"):
-        c_i, h, w, c_o, k_h, k_w = (_checks.dimension(name, value) for name, value in zip(
-            ("c_i", "h", "w", "c_o", "k_h", "k_w"), (c_i, h, w, c_o, k_h, k_w)))
+        c_i, h, w, c_o, k_h, k_w = _checks.conv_dimensions(c_i, h, w, c_o, k_h, k_w)
         _checks.check_conv_shapes("corr2d_strips", (c_i, h, w), (c_o, c_i, k_h, k_w))
         out_h, out_w = _checks.output_hw((h, w), (k_h, k_w))
         delta = _checks.bounded("delta", delta, 1, out_w, "an int (output columns per strip)")
-    plan = strip_plan(out_w, delta)
-    no_reuse = sum(out_h * k_h * (width + k_w - 1) for _, width in plan) * c_i
-    rows_kept = sum((k_h + out_h - 1) * (width + k_w - 1) for _, width in plan) * c_i
-    return StripCost(delta, len(plan), c_i * out_h * out_w, no_reuse, rows_kept, c_i * k_h * (k_w + delta - 1))
+    widths = _strip_widths(out_w, delta)  # the plan's strips, counted in O(1)
+    no_reuse = sum(n * out_h * k_h * (width + k_w - 1) for width, n in widths) * c_i
+    rows_kept = sum(n * (k_h + out_h - 1) * (width + k_w - 1) for width, n in widths) * c_i
+    strips = sum(n for _, n in widths)
+    return StripCost(delta, strips, c_i * out_h * out_w, no_reuse, rows_kept, c_i * k_h * (k_w + delta - 1))
 
 
 def cache_sizes() -> Dict[str, int]:
@@ -574,6 +599,9 @@ def largest_delta(cache_bytes: int, c_i: int, k_h: int, k_w: int, out_w: int, it
     >>> largest_delta(48 * 1024, 256, 3, 3, 56)
     14
     """
+    with _checks.scope("largest_delta"):
+        cache_bytes, c_i, k_h, k_w, out_w, itemsize = (_checks.dimension(name, value) for name, value in zip(
+            ("cache_bytes", "c_i", "k_h", "k_w", "out_w", "itemsize"), (cache_bytes, c_i, k_h, k_w, out_w, itemsize)))
     fits = cache_bytes // (c_i * k_h * itemsize) - k_w + 1
     return max(0, min(out_w, fits))
 
@@ -584,8 +612,18 @@ def largest_delta(cache_bytes: int, c_i: int, k_h: int, k_w: int, out_w: int, it
 def channel_shuffle(c: int, groups: int) -> List[int]:
     """The permutation of ShuffleNet's channel shuffle: channel ``j`` of the result is
     channel ``order[j]`` of the input, taking one channel from each group in turn."""
+    with _checks.scope("channel_shuffle"):
+        c, groups = _channels_in_groups(c, groups)
     size = c // groups
     return [g * size + i for i in range(size) for g in range(groups)]
+
+
+def _channels_in_groups(c: object, groups: object) -> Tuple[int, int]:
+    """c channels (1 to 1024) in ``groups`` groups that divide them, checked."""
+    c = _checks.bounded("c", c, 1, 1024, "an int (channels)")
+    groups = _checks.bounded("groups", groups, 1, _checks.INT32_MAX, "an int (blocks)")
+    _checks.check_groups(groups, c, c)
+    return c, groups
 
 
 def channel_dependence(c: int, groups: int, *, layers: int = 1, shuffle: bool = False) -> np.ndarray:
@@ -615,13 +653,9 @@ def channel_dependence(c: int, groups: int, *, layers: int = 1, shuffle: bool = 
     """
     from . import fast
 
-    with _checks.scope("channel_dependence") as call:
-        c = _checks.bounded("c", c, 1, 1024, "an int (channels)")
-        groups = _checks.bounded("groups", groups, 1, c, "an int (blocks)")
+    with _checks.scope("channel_dependence"):
+        c, groups = _channels_in_groups(c, groups)
         layers = _checks.bounded("layers", layers, 1, 16, "an int")
-        call.where["c"], call.where["groups"] = c, groups
-        if c % groups:
-            raise _checks.MxconvError("groups=%d must divide the %d channels" % (groups, c))
     X = np.eye(c, dtype=np.float32).reshape(c, c, 1, 1)  # example i sets channel i
     K = np.ones((c, c // groups, 1, 1), dtype=np.float32)
     order = channel_shuffle(c, groups)
@@ -666,7 +700,7 @@ def exercise_answers(edition: str = "np", *, seeds: int = 200) -> List[Tuple[int
     ]
     c = conv_cost(64, 56, 56, 64, 3, 3, padding=1)
     cs = conv_cost(64, 56, 56, 64, 3, 3, padding=1, stride=2)
-    answers["cost"] = [
+    answers["conv_cost"] = [
         "64x56x56 -> 64 channels, 3x3, padding 1 (conv_cost): output %s, forward %d multiplications and %d "
         "additions" % (c.output_shape, c.forward_mults, c.forward_adds),
         "in general c_o * out_h * out_w * c_i * k_h * k_w multiplications, out = (h + 2p - k) // s + 1; "
@@ -691,16 +725,19 @@ def exercise_answers(edition: str = "np", *, seeds: int = 200) -> List[Tuple[int
     ]
     ex = one_by_one_exactness(range(seeds), edition=edition)
     check = "(Y1 - Y2).norm() < 1e-6" if edition == "nd" else "sum |Y1 - Y2| < 1e-6"
-    answers["exactness"] = [
-        "measured over %d seeded draws of the last example, %s's code: Y1 and Y2 bit-identical in %d of %d "
+    answers["one_by_one_exactness"] = [
+        "measured over %d seeded draws of the last example, %s code: Y1 and Y2 bit-identical in %d of %d "
         "(%.1f%% of elements); largest difference %.2e; the book's check %s fails %d times"
         % (ex.seeds, "the 2019 edition" if edition == "nd" else "today's", ex.bit_identical, ex.seeds,
            100 * ex.fraction_elements_identical, ex.max_abs_difference, check, ex.check_failures),
-        ("why: Y2 adds the c_i channel products with nd.add_n, which groups them its own way, Y1 in the "
-         "matrix product's order; float addition is not associative, so the last bit can differ"
-         if edition == "nd" else
-         "why: today's Y2 adds the c_i channel products with Python's sum, from 0, left to right, the same "
-         "order in which the matrix product accumulates them, and each product is rounded once either way"),
+        "why: %s; Y1 sums the same products inside one matrix product (sgemm), in its own blocking, "
+        "perhaps with fused multiply-add (one rounding for a product and a sum). Float addition is not "
+        "associative: %s" % (
+            "Y2 adds the channels with nd.add_n, which groups them its own way" if edition == "nd" else
+            "Y2 adds the channels with Python's sum, from 0, left to right, each product rounded first",
+            "here the two orders agreed on every draw" if ex.bit_identical == ex.seeds else
+            "where the orders or roundings differ, so can the last bit, as on %d of these %d draws"
+            % (ex.seeds - ex.bit_identical, ex.seeds)),
     ]
     Yi = fast.corr2d_multi_in_out_im2col(X, K1, padding=1).asnumpy()
     Yc = fast.corr2d_multi_in_out(X, K1, padding=1).asnumpy()
@@ -746,9 +783,7 @@ def exercise_answers(edition: str = "np", *, seeds: int = 200) -> List[Tuple[int
         "a fix, at least partly: shuffle the channels between grouped layers (ShuffleNet): then every output "
         "depends on %d of 8 inputs; or alternate with dense 1x1 layers" % int(shuffled.sum(axis=1).min()),
     ]
-    order = {"nd": ["compose_kernels", "cost", "doubling", "one_by_one_cost", "exactness", "im2col"],
-             "np": ["compose_kernels", "cost", "doubling", "exactness", "im2col", "strips", "blocks"]}[edition]
-    return [(number, question, answers[key]) for (number, question, _), key in zip(EXERCISES[edition], order)]
+    return [(number, question, answers[key]) for number, question, key in EXERCISES[edition]]
 
 
 def _composition_rank(rng: np.random.Generator, middle: int) -> int:

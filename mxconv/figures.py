@@ -55,11 +55,11 @@ def _book(name, X, K):
     """The book's function ``name`` on numpy X and K, as a numpy array: on NDArrays (the
     2019 code) where d2l 0.10.x is installed, on mxnet.numpy arrays (today's code) where
     d2l 1.x is; the same values either way."""
-    from ._environment import d2l_edition, d2l_version
+    from ._environment import installed_edition
     from ._mxnet import array_mode, mx
 
     fn = getattr(reference, name)
-    if d2l_edition(d2l_version()) != "np":
+    if installed_edition() != "np":
         return fn(X, K).asnumpy()
     with array_mode(numpy=True):
         return fn(mx.np.array(X, dtype=X.dtype), mx.np.array(K, dtype=K.dtype)).asnumpy()

@@ -44,7 +44,7 @@ from ._mxnet import array_mode, mx
 from ._typing import ArrayLike, Context, NDArray
 
 __all__ = ["corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "BOOK_X", "BOOK_K",
-           "SECONDS_PER_TERM", "WARN_SECONDS", "estimated_seconds", "terms", "edition_of"]
+           "SECONDS_PER_TERM", "WARN_SECONDS", "estimated_seconds", "terms"]
 
 # The input and kernel the section constructs in In[2] (its figure's values).
 BOOK_X = [[[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
@@ -75,14 +75,6 @@ def terms(x_shape: Sequence[int], k_shape: Sequence[int]) -> int:
 def estimated_seconds(x_shape: Sequence[int], k_shape: Sequence[int]) -> float:
     """Estimated run time of the book's path, from :data:`SECONDS_PER_TERM`."""
     return terms(x_shape, k_shape) * SECONDS_PER_TERM
-
-
-def edition_of(X: Any) -> str:
-    """The edition whose code the book's path runs on X: 'np' for an ``mxnet.numpy``
-    array (or a list or numpy array while ``npx.set_np()`` is on), else 'nd'."""
-    np_kind = isinstance(X, mx.nd.NDArray) and type(X) is not mx.nd.NDArray and hasattr(X, "as_nd_ndarray")
-    plain = not isinstance(X, mx.nd.NDArray)
-    return "np" if np_kind or (plain and mx.util.is_np_array()) else "nd"
 
 
 def _book_code(op: str, edition: str) -> Any:
@@ -119,7 +111,7 @@ def _run(call: _checks.Call, X: Any, K: Any, ctx: Any, warn_slow: bool) -> Any:
         with args.ctx:
             Y = book_fn(X, K)
     if loop:
-        _refuse_overflowed_result(op, args, X, K, Y)
+        _refuse_overflowed_result(op, X, K, Y)
     return _inputs.result(args, Y)
 
 
@@ -141,7 +133,7 @@ def _refuse_float32_overflow(op: str, args: _inputs.ConvArgs, X: Any, K: Any) ->
                           "mxconv.fast.%s computes it in float64" % (why, _fast_twin(op)))
 
 
-def _refuse_overflowed_result(op: str, args: _inputs.ConvArgs, X: Any, K: Any, Y: Any) -> None:
+def _refuse_overflowed_result(op: str, X: Any, K: Any, Y: Any) -> None:
     """A float32 result that overflowed to inf or NaN from finite inputs is refused,
     not handed out (NaN and Inf in the inputs are computed through)."""
     if mx.nd.contrib.isfinite(Y).min().asscalar():  # one scalar read: the result stays on its device

@@ -6,7 +6,10 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from hypothesis import strategies as st
+
+from mxconv._environment import installed_edition
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOCUMENT = pathlib.Path(__file__).resolve().parent / "data" / "channels-section.txt"
@@ -161,13 +164,7 @@ def convolutions():
     return {entry.name: entry for entry in entries}
 
 
-def _installed_d2l_edition():
-    from mxconv._environment import d2l_edition, d2l_version
-
-    return d2l_edition(d2l_version())
-
-
-#: Tests of the 2019 edition's book path (NDArrays, d2l 0.10.x), run in README's environment;
-#: reported as skipped in today's student stack (d2l 1.x), where tests/test_editions.py runs.
-needs_2019 = __import__("pytest").mark.skipif(
-    _installed_d2l_edition() == "np", reason="needs d2l 0.10.x, the 2019 nd edition's d2l (runs in README's environment)")
+#: Tests of the 2019 edition's book path (NDArrays, d2l 0.10.x) run in README's environment,
+#: and are skipped with this reason in today's student stack (d2l 1.x).
+NEEDS_2019 = "needs d2l 0.10.x, the 2019 nd edition's d2l (runs in README's environment)"
+needs_2019 = pytest.mark.skipif(installed_edition() == "np", reason=NEEDS_2019)

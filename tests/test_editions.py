@@ -19,7 +19,7 @@ from mxconv._mxnet import array_mode
 
 from ._helpers import ROOT, SEED, TODAY_FUNCTIONS, book_today, random_inputs, today_cells
 
-EDITION = _environment.d2l_edition(_environment.d2l_version())
+EDITION = _environment.installed_edition()
 only_nd = pytest.mark.skipif(EDITION != "nd", reason="needs d2l 0.10.x installed (README's environment)")
 only_np = pytest.mark.skipif(EDITION != "np", reason="needs d2l 1.x installed (today's student stack, CI's second run)")
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from ._helpers import ROOT, _installed_d2l_edition as _installed, needs_2019
+from ._helpers import ROOT, installed_edition, needs_2019
 from .golden import GOLDEN, NP_TEXT, normalise
 
 
@@ -31,7 +31,7 @@ def test_np_edition_example_prints_np_arrays_with_the_documents_values():
 
 @pytest.mark.parametrize("edition,numbers", [("nd", 6), ("np", 7)])
 def test_exercises_example_prints_computed_answers(edition, numbers):
-    if edition == "nd" and _installed() == "np":
+    if edition == "nd" and installed_edition() == "np":
         pytest.skip("the 2019 edition's exercise 5 runs the 2019 code, which needs d2l 0.10.x")
     out = subprocess.run([sys.executable, str(ROOT / "examples" / "exercises.py"), edition],
                          capture_output=True, text=True)

@@ -408,3 +408,61 @@ def test_exactness_is_measured_for_each_editions_code():
     for result in (nd_result, np_result):
         assert 0 <= result.bit_identical <= 30 and result.max_abs_difference < 1e-5
         assert result.check_failures <= 30 - result.bit_identical  # an identical pair passes either check
+
+
+# Hostile values at every new argument: refused in mxconv's words, at once.
+
+HOSTILE = [2**31, 2**32 + 1, -1, 0, 10**6, 10**30, 1.5, float("nan"), float("inf"), None, "3", True, []]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=repr)
+def test_hostile_delta_groups_and_sizes_are_refused_at_once(value):
+    X, K = np.ones((2, 4, 9)), np.ones((2, 2, 3, 3))
+    calls = {
+        "corr2d_strips": lambda: corr2d_strips(X, K, value),
+        "fast.corr2d_multi_in_out": lambda: fast.corr2d_multi_in_out(X, K[:, :1], groups=value),
+        "conv_cost": lambda: conv_cost(2, 4, 9, 2, 3, 3, groups=value),
+        "strip_cost": lambda: strip_cost(2, 4, 9, 2, 3, value, 1),
+        "strip_plan": lambda: list(strip_plan(value, 1)),
+        "largest_delta": lambda: largest_delta(value, 64, 3, 3, 56),
+        "channel_shuffle": lambda: channel_shuffle(value, 2),
+        "channel_dependence": lambda: channel_dependence(4, value),
+    }
+    for name, call in calls.items():
+        if name == "largest_delta" and value in (2**31, 2**32 + 1, 10**6, 10**30):
+            continue  # a cache of any size is arithmetic there: answered, below
+        if name == "strip_plan" and value == 10**6:
+            continue  # a valid width
+        with pytest.raises(MxconvError, match=r"^%s: " % name.split(".")[-1]):
+            call()
+
+
+def test_sizes_whose_work_is_arithmetic_are_answered_at_once():
+    # strip_cost and the plan count strips in O(1): a 2**30-wide input is no slower
+    cost = strip_cost(1, 3, 2**30, 1, 3, 3, 1)
+    assert cost.strips == 2**30 - 2
+    assert largest_delta(10**6, 64, 3, 3, 56) == 56 and largest_delta(10**30, 1, 1, 1, 7) == 7
+    assert next(iter(strip_plan(2**31 - 1, 1))) == (0, 1)
+
+
+def test_corr2d_strips_refuses_more_strips_than_it_computes_in_seconds():
+    X, K = np.ones((1, 1, 5000), np.float32), np.ones((1, 1, 1, 1), np.float32)
+    with pytest.raises(MxconvError, match=r"^corr2d_strips: delta=1 makes 5000 strips of an output 5000 wide, more "
+                                          r"than the 4096 .*take delta >= 2"):
+        corr2d_strips(X, K, 1)
+    assert corr2d_strips(X, K, 2).shape == (1, 1, 5000)
+
+
+def test_the_command_prints_each_editions_answers_under_its_numbers():
+    from ._helpers import run
+
+    code, out, err = run("-m", "mxconv", "exercises", "--edition", "np", "--seeds", "5")
+    assert code == 0, err
+    numbered = [line.split(".")[0] for line in out.splitlines() if line[:1].isdigit()]
+    assert numbered == [str(n) for n in range(1, 8)]
+    assert "bit-identical in" in out and "of 5" in out and "grouped 1x1 convolution of 256 channels" in out
+    for bad, message in ((["--seeds", "0"], "--seeds must be an int in [1, 10000], got '0'"),
+                         (["--seeds", str(2**32 + 1)], "--seeds must be an int in [1, 10000]"),
+                         (["--edition", "tf"], "invalid choice: 'tf'")):
+        code, out, err = run("-m", "mxconv", "exercises", *bad)
+        assert code == 2 and out == "" and len(err.splitlines()) == 1 and message in err, err

@@ -11,11 +11,10 @@ from mxnet import nd
 import mxconv
 from mxconv import _book
 
-from ._helpers import BOOK_FUNCTIONS, SEED, document_cell, random_inputs
-from .conftest import NEEDS_2019, _installed_edition
+from ._helpers import BOOK_FUNCTIONS, SEED, document_cell, needs_2019, random_inputs
 
 # The 2019 edition's code, on d2l 0.10.x; today's is tests/test_editions.py's.
-pytestmark = pytest.mark.skipif(_installed_edition() != "nd", reason=NEEDS_2019)
+pytestmark = needs_2019
 
 
 def _function_tree(source, name):

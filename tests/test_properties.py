@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from mxnet import nd
 from mxnet.test_utils import assert_almost_equal
 
-from mxconv import MxconvError, fast, reference
+from mxconv import MxconvError, reference
 
 from ._helpers import conv_case, convolutions
 
