@@ -13,6 +13,7 @@ each environment). Whatever needs a d2l that is not installed raises
 :class:`MxconvError` at once, naming both releases and the command that fixes it.
 """
 import importlib
+import warnings
 from typing import Any
 
 from ._environment import D2L_RELEASES, INSTALL, d2l_edition, d2l_version
@@ -44,15 +45,22 @@ def for_edition(edition: str, *, lazy: bool = False) -> Any:
     version = d2l_version()
     installed = d2l_edition(version)
     if edition == "nd" and installed == "nd":
-        return importlib.import_module("d2l")
+        return _import("d2l")
     if edition == "np" and installed == "np":
-        return importlib.import_module("d2l.mxnet")
+        return _import("d2l.mxnet")
     if edition == "np" and installed == "nd":
-        return TodayOn010(importlib.import_module("d2l"))
+        return TodayOn010(_import("d2l"))
     error = _missing(edition, version)
     if lazy:
         return _Missing(error)
     raise error
+
+
+def _import(name: str) -> Any:
+    """Import d2l, leaving the warnings filters as they were: d2l 1.x's ``d2l.mxnet``
+    pulls in IPython, pandas and others, which add filters of their own on import."""
+    with warnings.catch_warnings():
+        return importlib.import_module(name)
 
 
 class _Missing:

@@ -183,3 +183,21 @@ def test_d2l_1x_is_what_todays_code_calls():
 @only_nd
 def test_on_d2l_010_todays_code_runs_on_its_corr2d():
     assert isinstance(_book_np.d2l, _d2l.TodayOn010)
+
+
+def test_the_book_path_of_either_edition_leaves_the_callers_globals_alone():
+    # d2l is imported on first use; d2l 1.x's dependencies (IPython, pandas) add warnings filters on import.
+    code = (
+        "import logging, warnings, matplotlib, numpy, mxnet as mx\n"  # the caller's own imports
+        "before = (list(warnings.filters), matplotlib.get_backend(), list(logging.getLogger().handlers),\n"
+        "          numpy.random.get_state()[1][:4].tolist())\n"
+        "import mxconv\n"
+        "from mxconv._mxnet import array_mode\n"
+        "with array_mode(numpy=False):\n"
+        "    mxconv.corr2d_multi_in(mx.np.array([[[1., 2.], [3., 4.]]]), mx.np.array([[[1.]]]))\n"
+        "after = (list(warnings.filters), matplotlib.get_backend(), list(logging.getLogger().handlers),\n"
+        "         numpy.random.get_state()[1][:4].tolist())\n"
+        "print(before == after, mx.util.is_np_array(), mx.util.is_np_shape())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False", "False"], done.stderr
