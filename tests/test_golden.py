@@ -1,6 +1,4 @@
 """Every printed output of the document, checked as data (tests/golden.py), numbers and text."""
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -8,15 +6,20 @@ from mxnet import nd
 
 import mxconv
 
-from ._helpers import DOCUMENT, needs_2019
-from .golden import GOLDEN, K_IN2, X_IN2, normalise
+from ._helpers import DOCUMENT, needs_2019, run
+from .golden import GOLDEN, K_IN2, ND_ORDER, X_IN2, normalise
 
 
-@pytest.mark.parametrize("cell", sorted(GOLDEN))
-def test_golden_text_is_the_documents(cell):
+def test_golden_texts_are_the_documents_in_its_order():
     # The transcription itself: each golden text stands in the document, in order.
     # The document splits In[5]'s printed array over several fenced blocks.
-    assert normalise(GOLDEN[cell]["text"]) in normalise(DOCUMENT.read_text().replace("```", ""))
+    document = normalise(DOCUMENT.read_text().replace("```", ""))
+    assert sorted(ND_ORDER) == sorted(GOLDEN)
+    position = 0
+    for cell in ND_ORDER:
+        found = document.find(normalise(GOLDEN[cell]["text"]), position)
+        assert found >= 0, cell
+        position = found
 
 
 def test_out2_values_and_text():
@@ -56,20 +59,14 @@ def test_out7_is_printed_true():
     assert buf.getvalue().rstrip().splitlines()[-1] == "Out[7]: " + GOLDEN["Out[7]"]["text"]
 
 
-def _outputs_in_order(text):
-    """The golden texts in the document's order, as one folded string."""
-    order = ["Out[2]", "Out[4]", "In[5] print(X.shape)", "In[5] print(K.shape)",
-             "In[5] print(corr2d_multi_in_out(X, K))", "Out[7]"]
-    return [normalise(GOLDEN[c]["text"]) for c in order]
-
-
 @needs_2019
 @pytest.mark.parametrize("argv", [["-m", "mxconv"], ["-m", "mxconv", "run", "--seed", "7"]])
 def test_main_job_prints_every_output_in_order(argv):
-    out = subprocess.run([sys.executable, *argv], capture_output=True, text=True, check=True).stdout
+    returncode, out, err = run(*argv)
+    assert returncode == 0, err
     folded = normalise(out)
     position = 0
-    for expected in _outputs_in_order(out):
+    for expected in (normalise(GOLDEN[cell]["text"]) for cell in ND_ORDER):
         found = folded.find(expected, position)
         assert found >= 0, "missing or out of order: %r\n--- output ---\n%s" % (expected, out)
         position = found + len(expected)
