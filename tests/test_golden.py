@@ -1,5 +1,4 @@
 """Every printed output of the document, checked as data (tests/golden.py), numbers and text."""
-
 import numpy as np
 import pytest
 from mxnet import nd
