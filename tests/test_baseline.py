@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from mxnet import nd
 
-from mxconv import baseline, fast, reference
+from mxconv import baseline
 
-from ._helpers import ROOT, run, needs_2019
+from ._helpers import ROOT, convolutions, needs_2019, run
 from .golden import GOLDEN
 
 NUMPY_PORT = str(ROOT / "examples" / "numpy_port.py")
@@ -96,11 +96,10 @@ def _as_port(functions):
     return types.SimpleNamespace(to_numpy=lambda a: a.asnumpy(), **functions)
 
 
-REFERENCE_PORT = _as_port({name: getattr(reference, name) for name in baseline.FUNCTIONS[:4]})
-FAST_PORT = _as_port(dict(
-    corr2d=reference.corr2d, corr2d_multi_in=fast.corr2d_multi_in, corr2d_multi_in_out=fast.corr2d_multi_in_out,
-    corr2d_multi_in_out_1x1=reference.corr2d_multi_in_out_1x1,
-    corr2d_multi_in_out_im2col=fast.corr2d_multi_in_out_im2col))
+# From the registry of tests/_helpers.py: the book's path alone, and each name's fastest
+# implementation (the fast path where it has one, which comes last in the registry).
+REFERENCE_PORT = _as_port({c.fn.__name__: c.fn for c in convolutions().values() if c.layer == "reference"})
+FAST_PORT = _as_port({c.fn.__name__: c.fn for c in convolutions().values()})
 
 
 @needs_2019

@@ -6,23 +6,27 @@ from mxnet import nd
 
 import mxconv
 
+from ._helpers import convolutions
 from .golden import GOLDEN, K_IN2, X_IN2, normalise
 
+# The section's inputs, in the shapes each kind of book function takes.
 CASES = {
     "corr2d": (X_IN2[0], K_IN2[0]),
     "corr2d_multi_in": (X_IN2, K_IN2),
     "corr2d_multi_in_out": (X_IN2, [K_IN2, K_IN2]),
     "corr2d_multi_in_out_1x1": (X_IN2, [[[[1]], [[2]]]]),
 }
+CONVOLUTIONS = convolutions()
 
 
-@pytest.mark.parametrize("op", sorted(CASES))
-def test_result_lives_on_ctx(op, ctx):
-    X, K = CASES[op]
-    Y = getattr(mxconv, op)(X, K, ctx=ctx)
+@pytest.mark.parametrize("name", sorted(CONVOLUTIONS))
+def test_result_lives_on_ctx(name, ctx):
+    fn = CONVOLUTIONS[name].fn
+    X, K = CASES[CONVOLUTIONS[name].kind]
+    Y = fn(X, K, ctx=ctx)
     assert Y.context == ctx
     assert repr(Y).endswith("@%s>" % ctx)
-    expected = getattr(mxconv, op)(X, K, ctx=mx.cpu(0))
+    expected = fn(X, K, ctx=mx.cpu(0))
     np.testing.assert_array_equal(Y.asnumpy(), expected.asnumpy())
 
 
