@@ -8,7 +8,7 @@ import pytest
 
 from mxconv import MxconvError, fast, reference
 
-from ._helpers import run, needs_2019
+from ._helpers import installed_edition, needs_2019, run
 
 STAR = """
 import sys
@@ -35,6 +35,8 @@ def test_threads_leave_no_warnings_filter_and_no_context_behind():
     errors, wrong = [], []
     X, K = np.arange(18, dtype=np.float32).reshape(2, 3, 3), np.ones((2, 2, 2), np.float32)
     expected = fast.corr2d_multi_in(X, K).asnumpy()
+    # the book's path of the edition whose d2l is installed: mxnet.numpy arrays run today's code
+    book_X = mx.np.array(X) if installed_edition() == "np" else X
 
     def work(index):
         ctx = mx.cpu(index)
@@ -48,16 +50,23 @@ def test_threads_leave_no_warnings_filter_and_no_context_behind():
                 wrong.append(index)
         if index % 2:
             with ctx:
-                if not np.array_equal(reference.corr2d_multi_in(X, K).asnumpy(), expected):
+                if not np.array_equal(reference.corr2d_multi_in(book_X, K).asnumpy(), expected):
                     wrong.append(index)
                 if mx.current_context() != ctx:
                     wrong.append(index)
 
-    threads = [threading.Thread(target=lambda i=i: errors.append(None) if work(i) else None) for i in range(4)]
+    def guarded(index):  # a worker's exception fails the test, not only a warning of pytest's
+        try:
+            work(index)
+        except BaseException as err:
+            errors.append("thread %d: %s: %s" % (index, type(err).__name__, err))
+
+    threads = [threading.Thread(target=guarded, args=(i,)) for i in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert not errors, errors
     assert not wrong
     assert warnings.filters == before
     assert mx.current_context() == mx.cpu(0)
