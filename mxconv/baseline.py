@@ -41,13 +41,22 @@ line per case and exits 1 on any failure; in a port's pytest suite,
 :func:`assert_case` turns each case into a test.
 """
 import argparse
+import collections
 import importlib
 import importlib.util
 import inspect
 import json
 import math
 import os
+import queue
+import re
+import signal
+import stat
+import struct
+import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional, Sequence, Tuple, Union
 
@@ -73,6 +82,9 @@ MAX_ELEMENTS = 2**22  # per array
 MAX_CASES = 10000
 MAX_AXES = 6
 MAX_TEXT = 1000  # characters of an id, source, note or refusal
+# Ids and tags are plain printable ASCII, so that no report line can be forged with them.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,79}\Z")
+_TAG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}\Z")
 
 PASS, FAIL, ERROR, NOT_IMPLEMENTED = "pass", "fail", "error", "not implemented"
 STATUSES = (PASS, FAIL, ERROR, NOT_IMPLEMENTED)
@@ -132,13 +144,13 @@ class Result:
 
     def line(self) -> str:
         """One line of the checker's report, whatever the port's messages hold."""
-        text = "%-5s %-32s %-27s" % (_LABELS[self.status], self.case.id, self.case.function)
+        text = "%-5s %-32s %-27s" % (_LABELS[self.status], _one_line(self.case.id, 200), self.case.function)
         if not math.isnan(self.max_abs_error):
             text += " max abs err %.3g, max rel err %.3g (rtol %g, atol %g)" % (
                 self.max_abs_error, self.max_rel_error, self.case.rtol, self.case.atol)
         if self.message:
-            text += "  " + self.message
-        return " ".join(text.split(" \n")).replace("\n", " ")
+            text += "  " + _one_line(self.message, 2000)
+        return text
 
 
 @dataclass(frozen=True)
@@ -222,11 +234,18 @@ def load(path: Union[str, "os.PathLike[str]", None] = None) -> Baseline:
         as JSON and checked field by field.
     """
     path = DEFAULT_PATH if path is None else os.fspath(path)
-    size = os.stat(path).st_size
-    if size > MAX_FILE_BYTES:
-        raise BaselineError("%s: %d bytes, more than the %d a baseline may have" % (path, size, MAX_FILE_BYTES))
-    with open(path, "rb") as f:
+    # Opened without blocking (a FIFO would wait for a writer), then judged by what it is.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise BaselineError("%s: not a regular file" % path)
+        if info.st_size > MAX_FILE_BYTES:
+            raise BaselineError("%s: %d bytes, more than the %d a baseline may have" % (
+                path, info.st_size, MAX_FILE_BYTES))
         raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise BaselineError("%s: more than the %d bytes a baseline may have" % (path, MAX_FILE_BYTES))
     try:
         document = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float,
                               parse_int=_bounded_int, object_pairs_hook=_no_duplicate_keys)
@@ -268,11 +287,11 @@ def _parse_array(where: str, obj: Any) -> np.ndarray:
     shape = _expect(where, obj["shape"], list, "shape")
     if len(shape) > MAX_AXES or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
         _fail(where, "shape must be a list of at most %d non-negative ints, got %r" % (MAX_AXES, shape[:8]))
-    count = 1
+    count, extent = 1, 1
     for s in shape:
-        count *= s
-    if count > MAX_ELEMENTS:
-        _fail(where, "shape %s declares %d elements, more than %d" % (tuple(shape), count, MAX_ELEMENTS))
+        count, extent = count * s, extent * max(s, 1)
+    if extent > MAX_ELEMENTS:  # an empty shape with huge sides, [0, 10**17, 10**17], is absurd too
+        _fail(where, "shape %s spans %d elements, more than %d" % (tuple(shape), extent, MAX_ELEMENTS))
     if obj["dtype"] not in DTYPES:
         _fail(where, "dtype must be one of %s, got %r" % (DTYPES, obj["dtype"]))
     values = _expect(where, obj["values"], list, "values")
@@ -308,6 +327,9 @@ def _parse_case(where: str, obj: Any) -> Case:
     _keys(where, obj, ("id", "function", "profile", "source", "inputs", "kwargs", "tags") + value_keys,
           ("refuse", "note"))
     case_name = _text(where, obj["id"], "id")
+    if not _ID.match(case_name):
+        _fail(where, "id %s is not 1 to 80 of the characters A-Z a-z 0-9 . _ + - (starting with a letter or "
+                     "digit)" % ascii(case_name[:80]))
     where = "%s (%r)" % (where, case_name)
     if obj["function"] not in FUNCTIONS:
         _fail(where, "function must be one of %s, got %r" % (FUNCTIONS, obj["function"]))
@@ -321,8 +343,8 @@ def _parse_case(where: str, obj: Any) -> Case:
     if unknown:
         _fail(where, "kwargs may only be %s, got %s" % (KWARGS, unknown))
     tags = _expect(where, obj["tags"], list, "tags")
-    if not all(isinstance(t, str) and 0 < len(t) <= 40 for t in tags):
-        _fail(where, "tags must be short strings")
+    if not all(isinstance(t, str) and _TAG.match(t) for t in tags):
+        _fail(where, "tags must be 1 to 40 of the characters a-z 0-9 _ - (starting with a letter or digit)")
     return Case(
         id=case_name,
         function=obj["function"],
@@ -415,7 +437,82 @@ def select(all_cases: Sequence[Case], profile: Union[str, Iterable[str]] = "defa
     return [c for c in all_cases if c.profile in wanted and not set(c.tags) & set(skip)]
 
 
-# -- checking --------------------------------------------------------------------------
+# -- running a port ----------------------------------------------------------------------
+#
+# The same code runs a case in this process (check, check_case, assert_case) and in the
+# checker's child process (the command line, check_isolated). It guards every place port
+# code runs (getattr, the signature, the hooks, the call, __array__, an exception's
+# __str__, a value's .shape and repr) and reduces what happened to a plain _Outcome;
+# _judge then compares that outcome with the case, knowing nothing of the port.
+
+_MISSING, _SIGNATURE, _RAISED, _RETURNED, _VALUE, _UNREADABLE = (
+    "missing", "signature", "raised", "returned", "value", "unreadable")
+_KINDS = (_MISSING, _SIGNATURE, _RAISED, _RETURNED, _VALUE, _UNREADABLE)
+
+
+@dataclass(frozen=True, eq=False)
+class _Outcome:
+    """What a port did with one case's inputs, in plain data."""
+
+    kind: str  # one of _KINDS
+    message: str = ""
+    dtype: str = ""  # _VALUE: the result's own dtype
+    shape: Tuple[int, ...] = ()  # _VALUE
+    values: Optional[np.ndarray] = None  # _VALUE: float64, or None where the result was too large to send
+
+
+def _type_name(obj: Any) -> str:
+    try:
+        name = type.__getattribute__(type(obj), "__qualname__")
+        return name if type(name) is str else "object"
+    except BaseException:
+        return "object"
+
+
+def _escaped(text: str) -> str:
+    """``text`` with every character that is not printable written as its escape
+    (``\\r``, ``\\x1b``, ``\\udcff``), tabs and newlines as spaces: a line of the
+    report cannot move the cursor, recolour the terminal or fail to encode."""
+    if str.isprintable(text):
+        return text
+    return "".join(ch if ch.isprintable() else " " if ch in "\t\n" else
+                   ch.encode("unicode_escape", "backslashreplace").decode("ascii") for ch in str.__str__(text))
+
+
+def _one_line(text: str, most: int = 300) -> str:
+    text = " ".join(_escaped(text).split())
+    return text if len(text) <= most else text[:most - 3] + "..."
+
+
+def _raised(err: BaseException) -> str:
+    """``'TypeError: message'``, whatever the exception's __str__ does."""
+    try:
+        message = str(err)
+        message = message if type(message) is str else ""
+    except BaseException:
+        message = "(its message could not be read)"
+    return _one_line("%s: %s" % (_type_name(err), message) if message else _type_name(err))
+
+
+def _describe(out: Any) -> str:
+    """What a port returned, in a few words: 'an array of shape (3, 3)', 'the int 0'."""
+    try:
+        shape = getattr(out, "shape", None)
+        if shape is not None:
+            name = _type_name(out)
+            return "%s %s of shape %s" % ("an" if name[:1].lower() in "aeiou" else "a", name, _shape(shape))
+    except BaseException:
+        pass
+    try:
+        text = repr(out)
+        text = text if type(text) is str else "?"
+    except BaseException:
+        text = "(whose repr could not be read)"
+    return _one_line("the %s %s" % (_type_name(out), text), 80)
+
+
+def _shape(shape: Sequence[int]) -> Tuple[int, ...]:
+    return tuple(int(s) for s in shape)
 
 
 def _accepts(fn: Callable[..., Any], n_args: int, kwargs: Dict[str, object]) -> bool:
@@ -428,19 +525,133 @@ def _accepts(fn: Callable[..., Any], n_args: int, kwargs: Dict[str, object]) -> 
     return True
 
 
-def _one_line(text: str, most: int = 300) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= most else text[:most - 3] + "..."
+def _hook_hint(out: Any, to_numpy: Optional[Hook]) -> str:
+    if to_numpy is not None or isinstance(out, np.ndarray):
+        return ""
+    try:
+        module = type.__getattribute__(type(out), "__module__")
+    except BaseException:
+        module = "?"
+    return ("; numpy cannot read a %s.%s: give the port a to_numpy hook that returns a numpy array "
+            "(for MXNet, lambda a: a.asnumpy())" % (module, _type_name(out)))
 
 
-def _raised(err: BaseException) -> str:
-    return _one_line("%s: %s" % (type(err).__name__, err))
+def _run(port: Port, function: str, kwargs: Dict[str, object], X: np.ndarray, K: np.ndarray, want_value: bool,
+         to_native: Optional[Hook] = None, to_numpy: Optional[Hook] = None) -> _Outcome:
+    """Call the port's ``function`` on copies of X and K; what happened, as an _Outcome.
+    No exception of the port's (any BaseException) leaves this function."""
+    try:
+        return _run_guarded(port, function, kwargs, X, K, want_value, to_native, to_numpy)
+    except BaseException as err:  # a port's code raised where it should not have been able to
+        return _Outcome(_RAISED, _raised(err))
+
+
+def _run_guarded(port: Port, function: str, kwargs: Dict[str, object], X: np.ndarray, K: np.ndarray,
+                 want_value: bool, to_native: Optional[Hook], to_numpy: Optional[Hook]) -> _Outcome:
+    try:
+        fn = getattr(port, function, None)
+    except BaseException as err:
+        return _Outcome(_RAISED, "looking up %s raised %s" % (function, _raised(err)))
+    if fn is None:
+        return _Outcome(_MISSING, "the port has no %s" % function)
+    try:
+        accepts = _accepts(fn, 2, kwargs)
+    except BaseException as err:
+        return _Outcome(_RAISED, "reading the signature of %s raised %s" % (function, _raised(err)))
+    if not accepts:
+        return _Outcome(_SIGNATURE, "%s does not take %s" % (function, ", ".join("%s=" % k for k in kwargs)))
+    try:
+        to_native = to_native or getattr(port, "to_native", None) or (lambda a: a)
+        to_numpy = to_numpy or getattr(port, "to_numpy", None)
+        # Copies, so a port that writes into its inputs cannot change the case.
+        out = fn(to_native(X.copy()), to_native(K.copy()), **kwargs)
+    except BaseException as err:  # a port's failure is a result, not a crash of the checker
+        return _Outcome(_RAISED, _raised(err))
+    if not want_value:
+        return _Outcome(_RETURNED, "returned %s" % _describe(out))
+    what = _describe(out)
+    try:
+        got = np.asarray(out if to_numpy is None else to_numpy(out))
+        dtype, kind, shape = str(got.dtype), got.dtype.kind, _shape(got.shape)
+    except BaseException as err:
+        return _Outcome(_UNREADABLE, "returned %s, which could not be read as an array (%s%s)%s" % (
+            what, "to_numpy raised " if to_numpy is not None else "", _raised(err), _hook_hint(out, to_numpy)))
+    if kind not in "biuf":
+        return _Outcome(_UNREADABLE, "returned %s, read as dtype %s, not real numbers%s" % (
+            what, dtype, _hook_hint(out, to_numpy)))
+    values = None
+    if math.prod(shape) <= MAX_ELEMENTS:
+        values = np.array(got, dtype=np.float64).view(np.ndarray)  # a copy the port cannot reach
+    return _Outcome(_VALUE, dtype=dtype, shape=shape, values=values)
+
+
+def _judge(case: Case, outcome: _Outcome) -> Result:
+    """The result of ``case`` given what the port did: the checker's one place of judgement."""
+    kind, message = outcome.kind, outcome.message
+    if kind in (_MISSING, _SIGNATURE):
+        return Result(case, NOT_IMPLEMENTED, message=message)
+    if kind == _RAISED:
+        if case.expected is None:
+            return Result(case, PASS, message="refused: " + message)
+        if "batch" in case.tags and case.inputs["X"].ndim == 4:
+            return Result(case, NOT_IMPLEMENTED, message="takes one example (c_i, h, w), not a batch: " + message)
+        return Result(case, ERROR, message=message)
+    if case.expected is None:
+        if kind == _RETURNED:
+            message = "%s where it must raise: %s%s" % (message, case.refuse, "; " + case.note if case.note else "")
+            return Result(case, FAIL, message=message)
+        return Result(case, ERROR, message="the port's process did not answer as the checker asked")
+    if kind == _UNREADABLE:
+        return Result(case, ERROR if "could not be read" in message else FAIL, message=message)
+    if kind != _VALUE:
+        return Result(case, ERROR, message="the port's process did not answer as the checker asked")
+    return _compare(case, outcome)
+
+
+def _compare(case: Case, outcome: _Outcome) -> Result:
+    expected = case.expected
+    assert expected is not None
+    if outcome.shape != expected.shape or outcome.values is None:
+        return Result(case, FAIL, message="shape %s, expected %s" % (outcome.shape, _shape(expected.shape)))
+    got64, exp64 = outcome.values.reshape(expected.shape), expected.astype(np.float64)
+    with np.errstate(all="ignore"):  # a port's inf or NaN is a finding, not a warning
+        close = np.isclose(got64, exp64, rtol=case.rtol, atol=case.atol)  # NaN is never close
+        err = np.abs(got64 - exp64)
+        err[np.isnan(err)] = np.inf
+        rel = err / np.maximum(np.abs(exp64), np.finfo(np.float64).tiny)
+    max_abs = float(err.max()) if err.size else 0.0
+    max_rel = float(rel.max()) if rel.size else 0.0
+    if close.all():
+        return Result(case, PASS, max_abs, max_rel)
+    where = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.where(close, -1.0, err))), err.shape))
+    parts = ["largest error at index %s" % (where,)]
+    parts.append(_float64_note(case, outcome, got64, exp64) if "float64" in case.tags else case.note)
+    return Result(case, FAIL, max_abs, max_rel, "; ".join(p for p in parts if p))
+
+
+def _float64_note(case: Case, outcome: _Outcome, got64: np.ndarray, exp64: np.ndarray) -> str:
+    """For a float64 case a port missed, if it agrees to float32 precision: that, the
+    result's dtype, and the likely cause (said only where it can be the cause)."""
+    with np.errstate(all="ignore"):
+        # float32 rounding: rtol 1e-5, and an atol scaled from the case's float64 one
+        # (8 eps64 per term) by float32's eps over float64's, 2**-23 / 2**-52 = 2**29.
+        float32_close = bool(np.isclose(got64, exp64, rtol=1e-5, atol=case.atol * 2**29).all())
+    if not float32_close:  # wrong beyond rounding: no precision excuse
+        return ""
+    if outcome.dtype in ("float32", "float16"):
+        text = ("float32 precision only: the result came back as %s from float64 inputs (JAX turns float64 into "
+                "float32 unless JAX_ENABLE_X64=1; TensorFlow needs tf.float64 inputs or tf.experimental.numpy)"
+                % outcome.dtype)
+    else:
+        text = ("float32 precision only: the result has dtype %s, but some step computes in float32"
+                % (outcome.dtype or "?"))
+    return "%s; %s" % (text, case.note) if case.note else text
 
 
 def check_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
                to_numpy: Optional[Hook] = None) -> Result:
-    """Run one case on ``port`` and compare with its expected values (or, for a
-    refusal case, expect an exception).
+    """Run one case on ``port``, in this process, and compare with its expected values
+    (or, for a refusal case, expect an exception).
 
     Parameters
     ----------
@@ -458,88 +669,13 @@ def check_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
         ``pass``; ``fail`` (with the largest error and where); ``error`` (the port
         raised on a case it implements); or ``not implemented`` (no such function,
         keywords it lacks, a batch where it takes one example). Every exception of
-        the port is caught into the result.
+        the port's, from the function, a hook or an object it returned, is caught
+        into the result. A port that ends or hangs this process cannot be stopped
+        here: :func:`check_isolated` runs it in a process of its own.
     """
-    fn = getattr(port, case.function, None)
-    if fn is None:
-        return Result(case, NOT_IMPLEMENTED, message="the port has no %s" % case.function)
-    if not _accepts(fn, 2, case.kwargs):
-        return Result(case, NOT_IMPLEMENTED, message="%s does not take %s" % (
-            case.function, ", ".join("%s=" % k for k in case.kwargs)))
-    to_native = to_native or getattr(port, "to_native", None) or (lambda a: a)
-    to_numpy = to_numpy or getattr(port, "to_numpy", None)
-    try:
-        # Copies, so a port that writes into its inputs cannot change the case.
-        out = fn(to_native(case.inputs["X"].copy()), to_native(case.inputs["K"].copy()), **case.kwargs)
-    except (Exception, SystemExit) as err:  # a port's failure is a result, not a crash of the checker
-        if case.expected is None:
-            return Result(case, PASS, message="refused: " + _raised(err))
-        if "batch" in case.tags and case.inputs["X"].ndim == 4:
-            return Result(case, NOT_IMPLEMENTED, message="takes one example (c_i, h, w), not a batch: " +
-                          _raised(err))
-        return Result(case, ERROR, message=_raised(err))
-    if case.expected is None:
-        return Result(case, FAIL, message="returned %s where it must raise: %s%s" % (
-            _describe(out), case.refuse, "; " + case.note if case.note else ""))
-    try:
-        got = np.asarray(out if to_numpy is None else to_numpy(out))
-    except Exception as err:
-        return Result(case, ERROR, message="the result could not be read as an array (%s)%s" % (
-            _raised(err), _hook_hint(out, to_numpy)))
-    if got.dtype.kind not in "biuf":
-        return Result(case, FAIL, message="the result has dtype %s, not real numbers%s" % (
-            got.dtype, _hook_hint(out, to_numpy)))
-    return _compare(case, got)
-
-
-def _describe(out: Any) -> str:
-    """What a port returned, in a few words: 'an array of shape (3, 3)', 'the int 0'."""
-    shape = getattr(out, "shape", None)
-    if shape is not None:
-        try:
-            return "an array of shape %s" % (_shape(shape),)
-        except (TypeError, ValueError):
-            pass
-    return _one_line("the %s %r" % (type(out).__name__, out), 80)
-
-
-def _shape(shape: Sequence[int]) -> Tuple[int, ...]:
-    return tuple(int(s) for s in shape)
-
-
-def _hook_hint(out: Any, to_numpy: Optional[Hook]) -> str:
-    if to_numpy is not None or isinstance(out, np.ndarray):
-        return ""
-    return ("; numpy cannot read a %s.%s: give the port a to_numpy hook that returns a numpy array "
-            "(for MXNet, lambda a: a.asnumpy())" % (type(out).__module__, type(out).__name__))
-
-
-def _compare(case: Case, got: np.ndarray) -> Result:
-    expected = case.expected
-    assert expected is not None
-    if got.shape != expected.shape:
-        return Result(case, FAIL, message="shape %s, expected %s" % (_shape(got.shape), _shape(expected.shape)))
-    got64, exp64 = got.astype(np.float64), expected.astype(np.float64)
-    with np.errstate(all="ignore"):  # a port's inf or NaN is a finding, not a warning
-        close = np.isclose(got64, exp64, rtol=case.rtol, atol=case.atol)  # NaN is never close
-        err = np.abs(got64 - exp64)
-        err[np.isnan(err)] = np.inf
-        rel = err / np.maximum(np.abs(exp64), np.finfo(np.float64).tiny)
-    max_abs = float(err.max()) if err.size else 0.0
-    max_rel = float(rel.max()) if rel.size else 0.0
-    if close.all():
-        return Result(case, PASS, max_abs, max_rel)
-    where = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.where(close, -1.0, err))), err.shape))
-    parts = ["largest error at index %s" % (where,)]
-    with np.errstate(all="ignore"):
-        # float32 rounding: rtol 1e-5, and an atol scaled from the case's float64 one
-        # (8 eps64 per term) by float32's eps over float64's, 2**-23 / 2**-52 = 2**29.
-        float32_close = np.isclose(got64, exp64, rtol=1e-5, atol=case.atol * 2**29).all()
-    flag = "float32 precision only: " if "float64" in case.tags and float32_close else ""
-    if flag or case.note:
-        parts.append((flag + case.note).strip())
-    message = "; ".join(parts)
-    return Result(case, FAIL, max_abs, max_rel, message)
+    outcome = _run(port, case.function, case.kwargs, case.inputs["X"], case.inputs["K"], case.expected is not None,
+                   to_native, to_numpy)
+    return _judge(case, outcome)
 
 
 def check(port: Port, cases: Optional[Sequence[Case]] = None, *, to_native: Optional[Hook] = None,
@@ -586,6 +722,322 @@ def load_port(spec: str) -> Port:
     for name in filter(None, attribute.split(".")):
         port = getattr(port, name)
     return port
+
+
+# -- the port in a process of its own ------------------------------------------------------
+#
+# The child imports the port and answers one request per case on a channel of its own
+# (the pipes that were its stdin and stdout; the port's stdin is then /dev/null and its
+# prints go to a captured stream). Each frame: 4 bytes of header length, a JSON header,
+# then the header's "payload" bytes (float64 or the inputs' dtype, C order). The parent
+# sends only a case's inputs, never its expected values, and reads the child's frames as
+# plain data within fixed bounds: nothing the child sends is evaluated, and whatever it
+# sends, the parent judges against what it alone knows.
+
+MAX_HEADER = 2**16
+MAX_PAYLOAD = MAX_ELEMENTS * 8 * 2
+DEFAULT_TIMEOUT = 60.0
+_CHILD = ("import importlib.util, sys\n"
+          "spec = importlib.util.spec_from_file_location('_mxconv_baseline_child', sys.argv[1])\n"
+          "module = importlib.util.module_from_spec(spec)\n"
+          "sys.modules[spec.name] = module\n"
+          "spec.loader.exec_module(module)\n"
+          "module._serve(sys.argv[2])\n")
+
+
+class _ChannelError(Exception):
+    """The other process broke the checker's protocol, or the channel closed."""
+
+
+def _send(stream: Any, header: Dict[str, Any], payload: bytes = b"") -> None:
+    head = json.dumps(dict(header, payload=len(payload)), allow_nan=False).encode("ascii")
+    stream.write(struct.pack(">I", len(head)) + head + payload)
+    stream.flush()
+
+
+def _read_exact(stream: Any, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            raise _ChannelError("closed")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(stream: Any) -> Tuple[Dict[str, Any], bytes]:
+    (size,) = struct.unpack(">I", _read_exact(stream, 4))
+    if size > MAX_HEADER:
+        raise _ChannelError("a header of %d bytes" % size)
+    try:
+        header = json.loads(_read_exact(stream, size).decode("ascii"), parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError, BaselineError) as err:
+        raise _ChannelError("a header that is not JSON (%s)" % err) from None
+    payload = header.get("payload") if isinstance(header, dict) else None
+    if type(payload) is not int or not 0 <= payload <= MAX_PAYLOAD:
+        raise _ChannelError("a header without a valid payload size")
+    return header, _read_exact(stream, payload)
+
+
+def _array_frame(array: np.ndarray) -> Tuple[Dict[str, Any], bytes]:
+    return {"dtype": array.dtype.name, "shape": list(array.shape)}, np.ascontiguousarray(array).tobytes()
+
+
+def _frame_array(header: Dict[str, Any], payload: bytes, dtype: str) -> np.ndarray:
+    shape = header.get("shape")
+    if not isinstance(shape, list) or len(shape) > 32 or not all(type(s) is int and 0 <= s < 2**62 for s in shape):
+        raise _ChannelError("a shape that is not a list of sizes")
+    count = 1
+    for s in shape:
+        count *= s
+    if count * np.dtype(dtype).itemsize != len(payload):
+        raise _ChannelError("a payload of %d bytes for shape %s" % (len(payload), tuple(shape)))
+    return np.frombuffer(payload, dtype=dtype).reshape(shape).copy()
+
+
+def _serve(spec: str) -> None:
+    """The child: load the port, then answer each request until the parent closes the channel."""
+    requests, answers = os.fdopen(os.dup(0), "rb"), os.fdopen(os.dup(1), "wb")
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(2, 1)  # the port's prints go to the captured stream, never to the channel
+    os.close(null)
+    me = os.getpid()
+
+    def answer(header: Dict[str, Any], payload: bytes = b"") -> None:
+        if os.getpid() != me:  # a fork of the port's came back here: leave the channel to the child
+            os._exit(0)
+        _send(answers, header, payload)
+
+    try:
+        port = load_port(spec)
+    except BaseException as err:
+        answer({"loaded": False, "message": _raised(err)})
+        return
+    answer({"loaded": True})
+    while True:
+        try:
+            request, payload = _receive(requests)
+        except _ChannelError:
+            return
+        x_bytes = request["X"]["size"]
+        X = _frame_array(request["X"], payload[:x_bytes], request["X"]["dtype"])
+        K = _frame_array(request["K"], payload[x_bytes:], request["K"]["dtype"])
+        kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in request["kwargs"].items()}
+        outcome = _run(port, request["function"], kwargs, X, K, request["want_value"])
+        header = {"seq": request["seq"], "kind": outcome.kind, "message": outcome.message, "dtype": outcome.dtype,
+                  "shape": list(outcome.shape)}
+        values = outcome.values
+        answer(header, b"" if values is None else values.tobytes())
+
+
+class _Child:
+    """One child process serving one port; replaced by a fresh one after it dies or hangs."""
+
+    def __init__(self, spec: str, timeout: float):
+        self.timeout, self.seq = timeout, 0
+        self.output: "collections.deque[bytes]" = collections.deque(maxlen=64)
+        popen: Dict[str, Any] = {"start_new_session": True} if os.name == "posix" else {}
+        self.process = subprocess.Popen([sys.executable, "-c", _CHILD, os.path.abspath(__file__), spec],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+        self.frames: "queue.Queue[Any]" = queue.Queue()
+        threading.Thread(target=self._read_frames, daemon=True).start()
+        threading.Thread(target=self._drain_output, daemon=True).start()
+        header = self._answer("while loading")
+        if not header.get("loaded"):
+            raise _PortFailed("%s" % header.get("message", "?"))
+
+    def _read_frames(self) -> None:
+        try:
+            while True:
+                self.frames.put(_receive(self.process.stdout))
+        except _ChannelError as err:
+            self.frames.put(err)
+        except BaseException as err:  # pragma: no cover - a bug here must still end the wait
+            self.frames.put(_ChannelError(str(err)))
+
+    def _drain_output(self) -> None:
+        try:
+            for chunk in iter(lambda: self.process.stderr.read1(4096), b""):
+                self.output.append(chunk)
+        except (OSError, ValueError):
+            pass
+
+    def _answer(self, when: str) -> Dict[str, Any]:
+        deadline, ended = time.monotonic() + self.timeout, None
+        while True:
+            # In slices: a child that ended while a process it forked holds the channel
+            # open gives no end of file, so its exit is watched too.
+            try:
+                item = self.frames.get(timeout=0.1)
+                break
+            except queue.Empty:
+                pass
+            now = time.monotonic()
+            if ended is None and self.process.poll() is not None:
+                ended = now
+            if ended is not None and now > ended + 1.0:
+                item = _ChannelError("ended")
+                break
+            if now > deadline:
+                self.kill()
+                raise _PortFailed("timed out after %g s%s" % (self.timeout, "" if when == "on this case" else
+                                                              " " + when))
+        if isinstance(item, _ChannelError):
+            raise _PortFailed(self._ended(when, item))
+        header, payload = item
+        if not isinstance(header, dict):
+            self.kill()
+            raise _PortFailed("the port's process broke the checker's protocol")
+        header["_payload"] = payload
+        return header
+
+    def _ended(self, when: str, err: _ChannelError) -> str:
+        try:
+            status = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return "the port closed or broke the checker's channel %s (%s)" % (when, err)
+        self.kill()
+        if status < 0:
+            try:
+                name = signal.Signals(-status).name
+            except ValueError:
+                name = "signal %d" % -status
+            how = "the port's process was killed by %s" % name
+        else:
+            how = "the port ended the process with status %d" % status
+        last = self.last_output()
+        return "%s %s%s" % (how, when, "; its last output: " + last if last else "")
+
+    def last_output(self) -> str:
+        text = b"".join(self.output).decode("utf-8", "replace").strip().splitlines()
+        return _one_line(text[-1], 200) if text else ""
+
+    def run(self, case: Case) -> _Outcome:
+        self.seq += 1
+        X, K = case.inputs["X"], case.inputs["K"]
+        (x_head, x_bytes), (k_head, k_bytes) = _array_frame(X), _array_frame(K)
+        x_head["size"] = len(x_bytes)
+        request = {"seq": self.seq, "function": case.function, "want_value": case.expected is not None,
+                   "kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in case.kwargs.items()},
+                   "X": x_head, "K": k_head}
+        try:
+            _send(self.process.stdin, request, x_bytes + k_bytes)
+        except (OSError, ValueError):
+            raise _PortFailed(self._ended("before this case", _ChannelError("closed"))) from None
+        header = self._answer("on this case")
+        try:
+            if header.get("seq") != self.seq or header.get("kind") not in _KINDS:
+                raise _ChannelError("an answer out of turn")
+            message, dtype = header.get("message"), header.get("dtype")
+            if not isinstance(message, str) or not isinstance(dtype, str) or len(dtype) > 40:
+                raise _ChannelError("an answer with fields of the wrong types")
+            shape, payload = header.get("shape"), header["_payload"]
+            values = _frame_array(header, payload, "float64") if payload else None
+            if not isinstance(shape, list) or not all(type(s) is int and s >= 0 for s in shape):
+                raise _ChannelError("an answer with a shape that is not a list of sizes")
+        except _ChannelError as err:
+            self.kill()
+            raise _PortFailed("the port's process broke the checker's protocol (%s)" % err) from None
+        return _Outcome(header["kind"], _one_line(message, 1000), dtype, tuple(shape), values)
+
+    def kill(self) -> None:
+        try:
+            if os.name == "posix":
+                os.killpg(self.process.pid, signal.SIGKILL)  # the child and any process it forked
+            else:
+                self.process.kill()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            pass
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            try:
+                stream.close()
+            except (OSError, ValueError):
+                pass
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()  # the child's loop ends on the closed channel
+            self.process.wait(timeout=self.timeout)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            pass
+        self.kill()
+
+
+class _PortFailed(Exception):
+    """The port's process died, hung or broke the protocol; the message says which."""
+
+
+class PortLoadError(Exception):
+    """The port could not be loaded (in :func:`check_isolated`'s child process)."""
+
+
+def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout: float = DEFAULT_TIMEOUT,
+                   on_result: Optional[Callable[[Result], None]] = None) -> List[Result]:
+    """Run ``cases`` on the port named ``port``, in a process of its own.
+
+    The child imports the port (``MODULE``, ``MODULE:OBJECT`` or ``path/to/port.py``,
+    as :func:`load_port`) with its own hooks, and gets each case's inputs, never its
+    expected values; this process compares what comes back. A case on which the child
+    ends, is killed, hangs past ``timeout`` seconds or breaks the protocol gets an
+    ``error`` result saying so, and the next case gets a fresh child.
+
+    Parameters
+    ----------
+    port : str
+    cases : sequence of Case, optional
+        Default: the packaged file's ``default`` profile.
+    timeout : float
+        Seconds for each case, and for loading the port.
+    on_result : callable, optional
+        Called with each result as soon as it is known.
+
+    Raises
+    ------
+    PortLoadError
+        If the port cannot be loaded (or its process dies or hangs while loading).
+    """
+    if not (isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and 0 < timeout <= 86400):
+        raise ValueError("timeout must be a number of seconds in (0, 86400], got %r" % (timeout,))
+    chosen = select(load().cases) if cases is None else cases
+    results: List[Result] = []
+    child: Optional[_Child] = None
+    broken = ""  # why a fresh process could not load the port again: the rest are errors
+    try:
+        for case in chosen:
+            if child is None and not broken:
+                try:
+                    child = _Child(port, timeout)
+                except _PortFailed as err:
+                    if not results:
+                        raise PortLoadError(str(err)) from None
+                    broken = "a fresh process could not load the port again: %s" % err
+            if child is None:
+                result = Result(case, ERROR, message=broken)
+            else:
+                try:
+                    result = _judge(case, child.run(case))
+                except _PortFailed as err:
+                    child = None
+                    result = Result(case, ERROR, message=str(err))
+            results.append(result)
+            if on_result:
+                on_result(result)
+    except BaseException:
+        if child is not None:
+            child.kill()
+            child = None
+        raise
+    finally:
+        if child is not None:
+            child.close()
+    return results
 
 
 # -- the pytest helper -------------------------------------------------------------------
@@ -635,17 +1087,57 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, "python -m mxconv.baseline: error: %s (see --help)\n" % message)
 
 
+def _say(text: str, stream: Any = None) -> None:
+    """Write a line to stdout (or ``stream``), whatever it is: closed (None), of a
+    narrow encoding, or gone (the BrokenPipeError is the caller's)."""
+    stream = sys.stdout if stream is None else stream
+    if stream is None:  # the process was started with the stream closed
+        return
+    try:
+        stream.write(text + "\n")
+    except UnicodeEncodeError:
+        stream.write(text.encode("ascii", "backslashreplace").decode("ascii") + "\n")
+    stream.flush()
+
+
 def _error(message: str) -> int:
-    print("python -m mxconv.baseline: error: %s" % _one_line(message, 1000), file=sys.stderr)
+    try:
+        _say("python -m mxconv.baseline: error: %s" % _one_line(message, 1000), sys.stderr)
+    except OSError:
+        pass
     return 2
 
 
+def _standard_streams() -> None:
+    """Put /dev/null where the process got no stdin, stdout or stderr, so that no file
+    or pipe opened later takes their numbers and gets the report's lines."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError("must be a number of seconds in (0, 86400], got %r" % text)
+    return value
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    """``python -m mxconv.baseline check PORT [--profile NAME] [--skip TAG] [--require-all]``."""
+    """``python -m mxconv.baseline check PORT [--profile NAME] [--skip TAG] [--require-all] [--timeout S]``."""
+    _standard_streams()
     parser = _Parser(prog="python -m mxconv.baseline",
                      description="Check a port of the section against mxconv's golden cases.")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("check", help="run the cases of a profile on a port")
+    run = sub.add_parser("check", help="run the cases of a profile on a port, in a process of its own")
     run.add_argument("port", help="MODULE, MODULE:OBJECT or path/to/port.py[:OBJECT]")
     run.add_argument("--profile", action="append", default=None, metavar="NAME",
                      help="%s (default: default; give it more than once to combine)" % ", ".join(PROFILES))
@@ -653,26 +1145,25 @@ def main(argv: Optional[List[str]] = None) -> int:
                      help="leave out cases with this tag (padding, stride, batch, float64, ...)")
     run.add_argument("--require-all", action="store_true", help="count 'not implemented' as a failure")
     run.add_argument("--file", default=None, help="a baseline file (default: the packaged one)")
+    run.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                     help="for each case, and for loading the port (default: %g)" % DEFAULT_TIMEOUT)
     args = parser.parse_args(argv)
     try:
         chosen = select(load(args.file).cases, args.profile or "default", args.skip)
     except (OSError, BaselineError) as err:
         return _error(str(err))
     try:
-        port = load_port(args.port)
-    except (Exception, SystemExit) as err:  # a port that fails to import, or exits while importing
-        return _error("cannot load the port %s: %s" % (args.port, _raised(err)))
-    results = check(port, chosen)
-    try:
-        for result in results:
-            print(result.line())
-        print(summary(results))
-        sys.stdout.flush()
+        results = check_isolated(args.port, chosen, timeout=args.timeout, on_result=lambda r: _say(r.line()))
+        _say(summary(results))
+    except PortLoadError as err:
+        return _error("cannot load the port %s: %s" % (args.port, err))
     except BrokenPipeError:  # the reader went away (check ... | head): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
         return 1
+    except KeyboardInterrupt:
+        return 130
     if not any(r.status != NOT_IMPLEMENTED for r in results):
-        print("nothing was checked: the port implements none of these cases", file=sys.stderr)
+        _error("nothing was checked: the port implements none of these cases")
         return 1
     failed = any(not r.ok or (args.require_all and r.status == NOT_IMPLEMENTED) for r in results)
     return 1 if failed else 0

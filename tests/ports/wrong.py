@@ -100,3 +100,19 @@ class Float32Inside:
     @staticmethod
     def corr2d_multi_in_out(X, K, padding=0, stride=1):
         return numpy_port.corr2d_multi_in_out(X.astype(np.float32), K.astype(np.float32), padding, stride)
+
+
+class FirstFourChannels(_Book):
+    """Sums over the first four input channels only (a port that once fixed c_i = 4)."""
+
+    @staticmethod
+    def corr2d_multi_in(X, K):
+        return book_numpy.corr2d_multi_in(X[:4], K[:4])
+
+    @staticmethod
+    def corr2d_multi_in_out(X, K):
+        return np.stack([FirstFourChannels.corr2d_multi_in(X, k) for k in K])
+
+    @staticmethod
+    def corr2d_multi_in_out_1x1(X, K):
+        return book_numpy.corr2d_multi_in_out_1x1(X[:4], K[:, :4])
