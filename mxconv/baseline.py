@@ -445,9 +445,9 @@ def select(all_cases: Sequence[Case], profile: Union[str, Iterable[str]] = "defa
 # __str__, a value's .shape and repr) and reduces what happened to a plain _Outcome;
 # _judge then compares that outcome with the case, knowing nothing of the port.
 
-_MISSING, _SIGNATURE, _RAISED, _RETURNED, _VALUE, _UNREADABLE = (
-    "missing", "signature", "raised", "returned", "value", "unreadable")
-_KINDS = (_MISSING, _SIGNATURE, _RAISED, _RETURNED, _VALUE, _UNREADABLE)
+_MISSING, _SIGNATURE, _BROKEN, _RAISED, _RETURNED, _VALUE, _UNREADABLE = (
+    "missing", "signature", "broken", "raised", "returned", "value", "unreadable")
+_KINDS = (_MISSING, _SIGNATURE, _BROKEN, _RAISED, _RETURNED, _VALUE, _UNREADABLE)
 
 
 @dataclass(frozen=True, eq=False)
@@ -455,7 +455,7 @@ class _Outcome:
     """What a port did with one case's inputs, in plain data."""
 
     kind: str  # one of _KINDS
-    message: str = ""
+    message: str = ""  # _VALUE: what the port returned, in a few words
     dtype: str = ""  # _VALUE: the result's own dtype
     shape: Tuple[int, ...] = ()  # _VALUE
     values: Optional[np.ndarray] = None  # _VALUE: float64, or None where the result was too large to send
@@ -543,7 +543,7 @@ def _run(port: Port, function: str, kwargs: Dict[str, object], X: np.ndarray, K:
     try:
         return _run_guarded(port, function, kwargs, X, K, want_value, to_native, to_numpy)
     except BaseException as err:  # a port's code raised where it should not have been able to
-        return _Outcome(_RAISED, _raised(err))
+        return _Outcome(_BROKEN, _raised(err))
 
 
 def _run_guarded(port: Port, function: str, kwargs: Dict[str, object], X: np.ndarray, K: np.ndarray,
@@ -551,20 +551,24 @@ def _run_guarded(port: Port, function: str, kwargs: Dict[str, object], X: np.nda
     try:
         fn = getattr(port, function, None)
     except BaseException as err:
-        return _Outcome(_RAISED, "looking up %s raised %s" % (function, _raised(err)))
+        return _Outcome(_BROKEN, "looking up %s on the port raised %s" % (function, _raised(err)))
     if fn is None:
         return _Outcome(_MISSING, "the port has no %s" % function)
     try:
         accepts = _accepts(fn, 2, kwargs)
     except BaseException as err:
-        return _Outcome(_RAISED, "reading the signature of %s raised %s" % (function, _raised(err)))
+        return _Outcome(_BROKEN, "reading the signature of %s raised %s" % (function, _raised(err)))
     if not accepts:
         return _Outcome(_SIGNATURE, "%s does not take %s" % (function, ", ".join("%s=" % k for k in kwargs)))
     try:
         to_native = to_native or getattr(port, "to_native", None) or (lambda a: a)
         to_numpy = to_numpy or getattr(port, "to_numpy", None)
         # Copies, so a port that writes into its inputs cannot change the case.
-        out = fn(to_native(X.copy()), to_native(K.copy()), **kwargs)
+        args = (to_native(X.copy()), to_native(K.copy()))
+    except BaseException as err:  # not a refusal: the function never saw the inputs
+        return _Outcome(_BROKEN, "the to_native hook raised %s" % _raised(err))
+    try:
+        out = fn(*args, **kwargs)
     except BaseException as err:  # a port's failure is a result, not a crash of the checker
         return _Outcome(_RAISED, _raised(err))
     if not want_value:
@@ -582,7 +586,7 @@ def _run_guarded(port: Port, function: str, kwargs: Dict[str, object], X: np.nda
     values = None
     if math.prod(shape) <= MAX_ELEMENTS:
         values = np.array(got, dtype=np.float64).view(np.ndarray)  # a copy the port cannot reach
-    return _Outcome(_VALUE, dtype=dtype, shape=shape, values=values)
+    return _Outcome(_VALUE, "returned " + what, dtype=dtype, shape=shape, values=values)
 
 
 def _judge(case: Case, outcome: _Outcome) -> Result:
@@ -590,6 +594,8 @@ def _judge(case: Case, outcome: _Outcome) -> Result:
     kind, message = outcome.kind, outcome.message
     if kind in (_MISSING, _SIGNATURE):
         return Result(case, NOT_IMPLEMENTED, message=message)
+    if kind == _BROKEN:  # before the call, or outside it: neither a refusal nor an answer
+        return Result(case, ERROR, message=message)
     if kind == _RAISED:
         if case.expected is None:
             return Result(case, PASS, message="refused: " + message)
@@ -612,7 +618,9 @@ def _compare(case: Case, outcome: _Outcome) -> Result:
     expected = case.expected
     assert expected is not None
     if outcome.shape != expected.shape or outcome.values is None:
-        return Result(case, FAIL, message="shape %s, expected %s" % (outcome.shape, _shape(expected.shape)))
+        what = outcome.message if outcome.message.startswith("returned the ") else ""  # "the int 0"
+        return Result(case, FAIL, message="shape %s, expected %s%s" % (
+            outcome.shape, _shape(expected.shape), " (%s)" % what if what else ""))
     got64, exp64 = outcome.values.reshape(expected.shape), expected.astype(np.float64)
     with np.errstate(all="ignore"):  # a port's inf or NaN is a finding, not a warning
         close = np.isclose(got64, exp64, rtol=case.rtol, atol=case.atol)  # NaN is never close
