@@ -16,6 +16,8 @@ def write_atomically(path: str, write: Callable[[IO[bytes]], object]) -> str:
     Raises :class:`MxconvError` when ``path`` is a folder; an OSError (no such folder,
     no permission) propagates, and no temporary file is left behind.
     """
+    if not path:
+        raise MxconvError("the path is empty: name the file to write")
     if os.path.isdir(path):
         raise MxconvError("%s is a folder, not a file" % path)
     folder, name = os.path.split(os.path.abspath(path))
@@ -28,7 +30,10 @@ def write_atomically(path: str, write: Callable[[IO[bytes]], object]) -> str:
     try:
         with os.fdopen(handle, "wb") as f:
             write(f)
-        os.replace(temporary, path)
+        try:
+            os.replace(temporary, path)
+        except OSError as err:
+            raise OSError(err.errno, err.strerror, path) from None
     except BaseException:
         os.unlink(temporary)
         raise

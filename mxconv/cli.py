@@ -21,6 +21,7 @@ from typing import IO, List, NoReturn, Optional
 
 from . import _checks
 from ._environment import installed_edition
+from .baseline import _standard_streams
 
 DEFAULT_SEED = 0
 EDITIONS = ("nd", "np")
@@ -196,14 +197,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of ``python -m mxconv`` and the ``mxconv`` script."""
+    _standard_streams()  # started with stdout or stderr closed (`mxconv >&-`): print() then writes nothing
     args = _parser().parse_args(argv)
     try:
         _dispatch(args)
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`mxconv | head`): stop quietly, as the Python docs advise.
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, 1)
         return 1
     except Exception as err:
         from ._errors import MxconvError, MXNetUnavailableError

@@ -586,3 +586,13 @@ def test_a_faithful_pytorch_port_as_d2l_writes_it():
     assert outcomes["default"] == (0, set())
     assert outcomes["extended"] == (1, {"f64-multi-out-k3x2", "f64-multi-in-k2"})  # torch.zeros is float32
     assert outcomes["strict"] == (1, {"refuse-channels-x3-k2", "refuse-channels-x2-k3", "refuse-no-input-channels"})
+
+
+def test_the_file_must_be_a_regular_file(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(str(fifo))  # opened plainly, reading it would wait for a writer for ever
+    for path in (fifo, tmp_path):
+        with pytest.raises(baseline.BaselineError, match="not a regular file"):
+            baseline.load(path)
+    returncode, out, err = run("-m", "mxconv.baseline", "check", "json", "--file", str(fifo), timeout=60)
+    assert (returncode, out) == (2, "") and err.endswith("fifo: not a regular file\n"), err

@@ -101,6 +101,7 @@ def test_file_errors_are_one_line(tmp_path, capsys):
     a_file.write_text("keep me")
     for argv, message in [
             (["baseline", "export", str(folder)], "mxconv: error: %s is a folder, not a file" % folder),
+            (["baseline", "export", ""], "mxconv: error: the path is empty: name the file to write"),
             (["baseline", "export", str(a_file / "x.json")], "mxconv: error: Not a directory: %s" % (a_file / "x.json")),
             (["baseline", "export", str(tmp_path / "no" / "x.json")], "mxconv: error: No such file or directory"),
             (["figures", "--out", str(a_file)], "mxconv: error: draw_multi_in: the output folder %s is a file" % a_file)]:
@@ -129,3 +130,25 @@ def test_a_closed_pipe_ends_quietly():
         os.close(write)
     assert done.returncode == 1
     assert done.stderr == b""
+
+
+@needs_2019
+@pytest.mark.parametrize("fd, argv, returncode", [
+    (1, [], 0), (1, ["figures", "--out", "{tmp}"], 0), (1, ["--seed", "nope"], 2),
+    (2, [], 0), (2, ["--seed", "nope"], 2)])
+def test_a_closed_stdout_or_stderr_is_no_crash(tmp_path, fd, argv, returncode):
+    # `mxconv >&-` starts with no stdout: nothing to print to, and no traceback either
+    argv = [a.format(tmp=tmp_path / "figures") for a in argv]
+    keep = {1: {"stderr": subprocess.PIPE}, 2: {"stdout": subprocess.PIPE}}[fd]
+    done = subprocess.run([sys.executable, "-m", "mxconv", *argv], preexec_fn=lambda: os.close(fd), timeout=120,
+                          **keep)
+    output = (done.stderr if fd == 1 else done.stdout).decode()
+    assert done.returncode == returncode, output
+    assert "Traceback" not in output
+    if fd == 1 and returncode == 2:
+        assert output.startswith("mxconv: error: argument --seed") and len(output.splitlines()) == 1
+    if fd == 2 and returncode == 0:
+        assert "<NDArray 2x2 @cpu(0)>" in output
+    if argv[:1] == ["figures"]:
+        assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == [
+            "multi_in.png", "multi_in.svg", "one_by_one.png", "one_by_one.svg"]
