@@ -270,6 +270,18 @@ def check_conv_shapes(op: str, x_shape: Shape, k_shape: Shape, padding: Pair = (
             ks[-2], ks[-1], "padded " if any(padding) else "", padded_h, padded_w))
 
 
+def check_onednn_window(padding: Pair, stride: Pair) -> None:
+    """Refuse what oneDNN's convolution descriptor (MXNet's float32 CPU path) cannot
+    describe: along each axis, stride + padding above 2**31 - 1. MXNet 1.9.1 accepts
+    such a call and fails in the next wait ("could not create a descriptor for a dilated
+    convolution forward propagation primitive"); a stride of 2**31 - 2 with padding 1
+    works, 2**31 - 1 with padding 1 does not (found by bisection on 1x4x4 inputs)."""
+    for axis, p, s in zip(("height", "width"), padding, stride):
+        if s + p > INT32_MAX:
+            raise MxconvError("stride + padding along the %s is %d + %d = %d, more than the 2**31 - 1 that MXNet's "
+                              "float32 convolution (oneDNN) can describe" % (axis, s, p, s + p))
+
+
 def conv_dimensions(c_i: object, h: object, w: object, c_o: object, k_h: object, k_w: object) -> Tuple[int, ...]:
     """The sizes of a convolution given as numbers (not arrays): each an int >= 1."""
     return tuple(dimension(name, value) for name, value in zip(

@@ -77,7 +77,15 @@ def as_operand(name: str, value: Any) -> Operand:
     if isinstance(value, (list, tuple, numbers.Number)):
         return _from_sequence(name, value)
     if hasattr(value, "__array__") or hasattr(value, "__array_interface__"):
-        return _from_numpy(name, np.asarray(value))
+        try:
+            array = np.asarray(value)
+        except Exception as err:  # a torch bfloat16 tensor: "Got unsupported ScalarType BFloat16"
+            dtype = str(getattr(value, "dtype", ""))
+            hint = (" (X has dtype %s, which numpy cannot hold: convert it to float32 first)" % dtype).replace(
+                "X", name) if "bfloat16" in dtype.lower() else ""
+            raise MxconvTypeError("%s (a %s) could not be read as a numpy array: %s: %s%s" % (
+                name, type(value).__name__, type(err).__name__, " ".join(str(err).split()), hint)) from None
+        return _from_numpy(name, array)
     raise MxconvTypeError("%s must be an array of numbers (NDArray, numpy array or nested lists), got %s"
                           % (name, type(value).__name__))
 
@@ -125,6 +133,9 @@ def _from_sequence(name: str, value: object) -> Operand:
     # ragged lists show as elements that are themselves sequences.
     objects = np.array(value, dtype=object)
     flat = objects.ravel()
+    if any(type(v) is np.ndarray and v.ndim == 0 for v in flat):  # np.array(1.0) in a list is a scalar
+        flat = np.array([v[()] if type(v) is np.ndarray and v.ndim == 0 else v for v in flat] + [None],
+                        dtype=object)[:-1]  # the None keeps numpy from reading the scalars as one array
     kinds = set(map(type, flat))
     for kind in kinds:
         if issubclass(kind, (list, tuple, np.ndarray)):
@@ -133,6 +144,9 @@ def _from_sequence(name: str, value: object) -> Operand:
         if not issubclass(kind, _REAL):
             raise MxconvTypeError("%s must hold real numbers, got an element of type %s"
                                   % (name, kind.__name__))
+        if issubclass(kind, np.floating) and np.dtype(kind).itemsize > 8:  # as float128 arrays are refused
+            raise MxconvTypeError("%s must hold real numbers of dtype %s (or integers), got an element of type %s: "
+                                  "convert it with float()" % (name, "/".join(_checks.FLOAT_DTYPES), kind.__name__))
     ints = [v for v in flat if isinstance(v, _INTEGRAL)]
     largest_int = max(map(abs, map(int, ints))) if ints else 0
     dtype = _exact_int_dtype(name, largest_int)
@@ -276,6 +290,8 @@ def conv_args(call: Call, X: object, K: object, *, ctx: object = None, padding: 
     _checks.check_conv_shapes(shapes_of or call.op, x.shape, k.shape, pad, batch, n_groups)
     out_hw = _checks.output_hw(x.shape[-2:], k.shape[-2:], pad, step)
     dtype = compute_dtype(x, k)
+    if dtype != _FLOAT64 and not im2col:  # float64 runs MXNet's own convolution, which takes any stride
+        _checks.check_onednn_window(pad, step)
     _checks.check_sizes(_checks.conv_buffers(x.shape, k.shape, pad, out_hw, im2col, columns=dtype == _FLOAT64),
                         dtype)
     device = resolve_ctx(ctx, x.ctx)

@@ -585,3 +585,78 @@ def test_the_float64_column_buffer_is_counted_before_mxnet_runs():
             fn(X, K)
     assert fast.corr2d_multi_in_out(X[:, :40, :300].astype(np.float32), K[..., :30, :30].astype(np.float32)).shape \
         == (1, 11, 271)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_onednns_stride_limit_is_refused_and_the_largest_stride_computes(dtype):
+    # oneDNN describes a window with stride + padding in 32 bits (found by bisection):
+    # 2**31 - 2 with padding 1 computes; 2**31 - 1 with padding 1 failed at the next read.
+    X, K = np.ones((1, 4, 4), dtype), np.ones((1, 1, 3, 3), dtype)
+    for stride, padding in (((2**31 - 1, 1), (1, 0)), ((1, 2**31 - 1), (0, 1)), (2**31 - 2, 2)):
+        with pytest.raises(MxconvError, match=r"stride \+ padding along the (height|width) is \d+ \+ \d+ = 2147483648"
+                                              r", more than the 2\*\*31 - 1"):
+            fast.corr2d_multi_in_out(X, K, padding=padding, stride=stride)
+    # one window row of two (padded above: 2 rows x 3 columns of ones), and one whole window
+    for stride, padding, expected in (((2**31 - 2, 1), (1, 0), [6.0, 6.0]), (2**31 - 1, 0, [9.0])):
+        Y = fast.corr2d_multi_in_out(X, K, padding=padding, stride=stride)
+        assert Y.asnumpy().ravel().tolist() == expected
+    nd.waitall()  # nothing left pending
+
+
+def test_float64_takes_any_stride_below_2_to_the_31():
+    Y = fast.corr2d_multi_in_out(np.ones((1, 4, 4)), np.ones((1, 1, 3, 3)), padding=1, stride=2**31 - 1)
+    assert Y.asnumpy().ravel().tolist() == [4.0]
+
+
+@pytest.mark.parametrize("name", ["fast.corr2d_multi_in", "reference.corr2d_multi_in"])
+def test_numpy_scalars_in_lists_are_judged_by_their_dtype(name):
+    fn = CONVOLUTIONS[name].fn
+    one = [[[1.0]]]
+    # 0-d arrays are scalars, of their own dtype's rules
+    assert fn([[[np.array(2.0), np.array(3, np.int64)]]], one).asnumpy().tolist() == [[2.0, 3.0]]
+    with pytest.raises(MxconvError, match=r"holds the integer 9007199254740993, which no float dtype holds exactly"):
+        fn([[[np.array(2**53 + 1)]]], one)
+    if np.dtype(np.longdouble).itemsize > 8:  # longdouble refused like a float128 array, not rounded to inf
+        for value in (np.longdouble("1e4000"), np.longdouble(1.5), np.array(np.longdouble(1.5))):
+            with pytest.raises(MxconvTypeError, match=r"X must hold real numbers of dtype float16/float32/float64 "
+                                                      r"\(or integers\), got an element of type float128"):
+                fn([[[value]]], one)
+
+
+@pytest.mark.parametrize("values", [[[[2**53 + 1]]], np.array([[[2**53 + 1]]], np.int64),
+                                    [[[-(2**53) - 1]]], np.array([[[2**63 - 1]]], np.int64)])
+@pytest.mark.parametrize("name", ["fast.corr2d_multi_in", "reference.corr2d_multi_in"])
+def test_integers_past_2_to_the_53_are_refused_not_rounded(name, values):
+    with pytest.raises(MxconvError, match=r"which no float dtype holds exactly \(float64 holds integers up to 2\*\*53"):
+        CONVOLUTIONS[name].fn(values, [[[1.0]]])
+    if name.startswith("fast."):  # 2**53 itself is exact in float64 (the book's path refuses it: float32)
+        assert CONVOLUTIONS[name].fn([[[2**53]]], [[[1.0]]]).asnumpy().tolist() == [[2.0**53]]
+
+
+class _Bfloat16Like:
+    """Stands for a torch bfloat16 tensor: numpy cannot read it."""
+
+    dtype = "torch.bfloat16"
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError("Got unsupported ScalarType BFloat16")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_an_object_numpy_cannot_read_gets_the_gates_words(name):
+    fn, X, K = VALID[name]
+    with pytest.raises(MxconvTypeError, match=r"X \(a _Bfloat16Like\) could not be read as a numpy array: TypeError: "
+                                              r"Got unsupported ScalarType BFloat16 \(X has dtype torch.bfloat16, "
+                                              r"which numpy cannot hold: convert it to float32 first\)"):
+        fn(_Bfloat16Like(), K)
+
+
+@pytest.mark.parametrize("shape", [(2**31, 1, 1), (1, 2**16, 2**15)])
+def test_exactly_2_to_the_31_elements_are_refused_before_any_work(shape):
+    # The bound itself: MXNet 1.9.1 indexes with 32-bit ints, 2**31 - 1 elements at most.
+    from mxconv import _checks as checks
+
+    with pytest.raises(MxconvError, match=r"would hold 2147483648 elements"):
+        checks.check_sizes([("X", shape)], np.dtype(np.float32))
+    with pytest.raises(MxconvError, match=r"2147483647 elements.*mxconv's limit|would take"):
+        checks.check_sizes([("X", (2**31 - 1, 1, 1))], np.dtype(np.float32))  # indexable, yet past the byte limit
