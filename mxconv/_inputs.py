@@ -80,9 +80,9 @@ def as_operand(name: str, value: Any) -> Operand:
         try:
             array = np.asarray(value)
         except Exception as err:  # a torch bfloat16 tensor: "Got unsupported ScalarType BFloat16"
-            dtype = str(getattr(value, "dtype", ""))
-            hint = (" (X has dtype %s, which numpy cannot hold: convert it to float32 first)" % dtype).replace(
-                "X", name) if "bfloat16" in dtype.lower() else ""
+            dtype_text = str(getattr(value, "dtype", ""))
+            hint = (" (%s has dtype %s, which numpy cannot hold: convert it to float32 first)" % (name, dtype_text)
+                    if "bfloat16" in dtype_text.lower() else "")
             raise MxconvTypeError("%s (a %s) could not be read as a numpy array: %s: %s%s" % (
                 name, type(value).__name__, type(err).__name__, " ".join(str(err).split()), hint)) from None
         return _from_numpy(name, array)

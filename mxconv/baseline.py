@@ -849,6 +849,10 @@ class _Child:
         popen: Dict[str, Any] = {"start_new_session": True} if os.name == "posix" else {}
         self.process = subprocess.Popen([sys.executable, "-c", _CHILD, os.path.abspath(__file__), spec],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+        # the channel (the child's stdin and stdout) and the port's captured prints (its stderr)
+        self.requests: Any = self.process.stdin
+        self.answers: Any = self.process.stdout
+        self.prints: Any = self.process.stderr
         self.frames: "queue.Queue[Any]" = queue.Queue()
         threading.Thread(target=self._read_frames, daemon=True).start()
         threading.Thread(target=self._drain_output, daemon=True).start()
@@ -859,7 +863,7 @@ class _Child:
     def _read_frames(self) -> None:
         try:
             while True:
-                self.frames.put(_receive(self.process.stdout))
+                self.frames.put(_receive(self.answers))
         except _ChannelError as err:
             self.frames.put(err)
         except BaseException as err:  # pragma: no cover - a bug here must still end the wait
@@ -867,7 +871,7 @@ class _Child:
 
     def _drain_output(self) -> None:
         try:
-            for chunk in iter(lambda: self.process.stderr.read1(4096), b""):
+            for chunk in iter(lambda: self.prints.read1(4096), b""):
                 self.output.append(chunk)
         except (OSError, ValueError):
             pass
@@ -932,7 +936,7 @@ class _Child:
                    "kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in case.kwargs.items()},
                    "X": x_head, "K": k_head}
         try:
-            _send(self.process.stdin, request, x_bytes + k_bytes)
+            _send(self.requests, request, x_bytes + k_bytes)
         except (OSError, ValueError):
             raise _PortFailed(self._ended("before this case", _ChannelError("closed"))) from None
         header = self._answer("on this case")
@@ -963,7 +967,7 @@ class _Child:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:  # pragma: no cover
             pass
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+        for stream in (self.requests, self.answers, self.prints):
             try:
                 stream.close()
             except (OSError, ValueError):
@@ -971,7 +975,7 @@ class _Child:
 
     def close(self) -> None:
         try:
-            self.process.stdin.close()  # the child's loop ends on the closed channel
+            self.requests.close()  # the child's loop ends on the closed channel
             self.process.wait(timeout=self.timeout)
         except (OSError, ValueError, subprocess.TimeoutExpired):
             pass

@@ -255,6 +255,19 @@ def test_skip_leaves_out_a_tag():
     assert counts(out.splitlines()[-1])[0] == len([c for c in baseline.cases() if not c.kwargs])
 
 
+def test_skip_leaves_out_every_case_with_the_tag_wherever_it_stands():
+    everything = baseline.cases("all")
+    later_tag = [c for c in everything if "stride" in c.tags[1:]]  # e.g. ("padding", "stride")
+    assert later_tag
+    for tag in ("stride", "padding", "batch", "float64"):
+        kept = baseline.cases("all", skip=[tag])
+        assert kept and all(tag not in c.tags for c in kept)
+        assert len(kept) == len([c for c in everything if tag not in c.tags])
+    returncode, out, _ = run("-m", "mxconv.baseline", "check", NUMPY_PORT, "--profile", "all", "--skip", "stride")
+    ran = {line.split()[1] for line in out.splitlines()[:-1]}
+    assert returncode == 0 and not ran & {c.id for c in everything if "stride" in c.tags}, out
+
+
 def test_a_run_that_checked_nothing_fails():
     returncode, out, err = run("-m", "mxconv.baseline", "check", "json")  # a module with none of the functions
     assert returncode == 1 and "nothing was checked" in err

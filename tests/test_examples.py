@@ -1,18 +1,16 @@
 """The examples run as a reader runs them and print the document's outputs."""
 import re
-import subprocess
-import sys
 
 import pytest
 
-from ._helpers import ROOT, installed_edition, needs_2019
+from ._helpers import ROOT, installed_edition, needs_2019, run
 from .golden import GOLDEN, NP_TEXT, normalise
 
 
 @needs_2019
 def test_channels_example_prints_the_documents_outputs():
-    out = subprocess.run([sys.executable, str(ROOT / "examples" / "channels.py")],
-                         capture_output=True, text=True, check=True).stdout
+    returncode, out, err = run(str(ROOT / "examples" / "channels.py"), cwd=str(ROOT))
+    assert returncode == 0, err
     expected = [GOLDEN[c]["text"] for c in (
         "Out[2]", "Out[4]", "In[5] print(X.shape)", "In[5] print(K.shape)",
         "In[5] print(corr2d_multi_in_out(X, K))", "Out[7]")]
@@ -20,8 +18,8 @@ def test_channels_example_prints_the_documents_outputs():
 
 
 def test_np_edition_example_prints_np_arrays_with_the_documents_values():
-    out = subprocess.run([sys.executable, str(ROOT / "examples" / "channels_np.py")],
-                         capture_output=True, text=True, check=True).stdout
+    returncode, out, err = run(str(ROOT / "examples" / "channels_np.py"), cwd=str(ROOT))
+    assert returncode == 0, err
     values = GOLDEN["In[5] print(corr2d_multi_in_out(X, K))"]["values"]
     total = sum(sum(sum(row) for row in channel) for channel in values) - 3 * 2 * 2  # (Y - np.ones(...)).sum()
     expected = [NP_TEXT["Out[3]"], NP_TEXT["Out[5]"], NP_TEXT["Out[6]"],
@@ -33,15 +31,14 @@ def test_np_edition_example_prints_np_arrays_with_the_documents_values():
 def test_exercises_example_prints_computed_answers(edition, numbers):
     if edition == "nd" and installed_edition() == "np":
         pytest.skip("the 2019 edition's exercise 5 runs the 2019 code, which needs d2l 0.10.x")
-    out = subprocess.run([sys.executable, str(ROOT / "examples" / "exercises.py"), edition],
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    lines = out.stdout.splitlines()
+    returncode, stdout, err = run(str(ROOT / "examples" / "exercises.py"), edition, cwd=str(ROOT))
+    assert returncode == 0, err
+    lines = stdout.splitlines()
     assert [line.split(".")[0] for line in lines if line[:1].isdigit()] == [str(n) for n in range(1, numbers + 1)]
-    assert "is one kernel of shape (2, 3, 5, 5)" in out.stdout
-    assert "doubling c_i and c_o multiplies the work by 4.0" in out.stdout
-    assert re.search(r"bit-identical in \d+ of 100", out.stdout)
-    assert ("grouped 1x1 convolution" in out.stdout) == (edition == "np")
+    assert "is one kernel of shape (2, 3, 5, 5)" in stdout
+    assert "doubling c_i and c_o multiplies the work by 4.0" in stdout
+    assert re.search(r"bit-identical in \d+ of 100", stdout)
+    assert ("grouped 1x1 convolution" in stdout) == (edition == "np")
 
 
 def test_notebook_saved_outputs_are_the_documents():

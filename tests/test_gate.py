@@ -153,10 +153,13 @@ def test_axis_of_size_zero(name, which):
 # Row: corr2d_multi_in_out_1x1 with a kernel that is not 1x1
 
 
-def test_one_by_one_refuses_larger_kernel():
-    with pytest.raises(MxconvError, match=r"^corr2d_multi_in_out_1x1: K must be a 1x1 kernel .*got a 2x2 kernel"
-                                          r"; corr2d_multi_in_out takes any size"):
-        reference.corr2d_multi_in_out_1x1(X3, np.ones((3, 2, 2, 2)))
+@pytest.mark.parametrize("k_hw", [(2, 2), (2, 1), (1, 2), (3, 1), (1, 5)])
+@pytest.mark.parametrize("name", [n for n in ALL if n.endswith("_1x1")])
+def test_one_by_one_refuses_every_other_kernel(name, k_hw):
+    # a k_h x 1 or 1 x k_w kernel too: a check of one side only would let MXNet's bare reshape error through
+    with pytest.raises(MxconvError, match=r"^corr2d_multi_in_out_1x1: K must be a 1x1 kernel .*got a %dx%d kernel"
+                                          r"; corr2d_multi_in_out takes any size" % k_hw):
+        CONVOLUTIONS[name].fn(X3, np.ones((3, 2) + k_hw))
 
 
 # Row: ragged lists, strings, objects, non-numeric dtypes
