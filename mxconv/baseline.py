@@ -236,14 +236,23 @@ def load(path: Union[str, "os.PathLike[str]", None] = None) -> Baseline:
     path = DEFAULT_PATH if path is None else os.fspath(path)
     # Opened without blocking (a FIFO would wait for a writer), then judged by what it is.
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as f:
+    try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise BaselineError("%s: not a regular file" % path)
         if info.st_size > MAX_FILE_BYTES:
             raise BaselineError("%s: %d bytes, more than the %d a baseline may have" % (
                 path, info.st_size, MAX_FILE_BYTES))
-        raw = f.read(MAX_FILE_BYTES + 1)
+        chunks, left = [], MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 2**20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        raw = b"".join(chunks)
+    finally:
+        os.close(fd)
     if len(raw) > MAX_FILE_BYTES:
         raise BaselineError("%s: more than the %d bytes a baseline may have" % (path, MAX_FILE_BYTES))
     try:

@@ -6,6 +6,10 @@ from hypothesis import HealthCheck, settings
 
 from ._helpers import NEEDS_2019, SEED, book_namespace, installed_edition, seeded_rng
 
+# The hostile ports are for the checker, never for doctest collection: one ends the
+# process on import (pytest would exit 0 having run nothing), one raises on any lookup.
+collect_ignore = [os.path.join("ports", name) for name in ("exits_on_import.py", "hostile.py", "raising_getattr.py")]
+
 settings.register_profile(
     "mxconv", deadline=None, derandomize=True, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow])
