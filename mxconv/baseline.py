@@ -41,6 +41,8 @@ line per case and exits 1 on any failure; in a port's pytest suite,
 :func:`assert_case` turns each case into a test.
 """
 import argparse
+import dataclasses
+import hashlib
 import collections
 import importlib
 import importlib.util
@@ -55,8 +57,10 @@ import stat
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional, Sequence, Tuple, Union
 
@@ -87,8 +91,11 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,79}\Z")
 _TAG = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}\Z")
 
 PASS, FAIL, ERROR, NOT_IMPLEMENTED = "pass", "fail", "error", "not implemented"
-STATUSES = (PASS, FAIL, ERROR, NOT_IMPLEMENTED)
-_LABELS = {PASS: "PASS", FAIL: "FAIL", ERROR: "ERROR", NOT_IMPLEMENTED: "N/I"}
+# With an expectation file: the outcome it lists (XFAIL), or a pass where it lists one (XPASS).
+XFAIL, XPASS = "xfail", "xpass"
+STATUSES = (PASS, FAIL, ERROR, NOT_IMPLEMENTED, XFAIL, XPASS)
+_LABELS = {PASS: "PASS", FAIL: "FAIL", ERROR: "ERROR", NOT_IMPLEMENTED: "N/I", XFAIL: "XFAIL", XPASS: "XPASS"}
+EXPECTABLE = (FAIL, ERROR, NOT_IMPLEMENTED)
 
 Port = Any
 Hook = Callable[[Any], Any]
@@ -117,6 +124,8 @@ class Case:
     tags: Tuple[str, ...] = ()
     refuse: str = ""  # for a refusal case: why a port must raise
     note: str = ""  # said on the report's line when a port fails the case
+    # From an expectation file (cases(expect=...)): the outcome a port knowingly has, and why.
+    expectation: Optional[Tuple[str, str]] = None
 
     def __str__(self) -> str:
         return self.id
@@ -136,11 +145,13 @@ class Result:
     max_abs_error: float = math.nan
     max_rel_error: float = math.nan
     message: str = ""
+    index: Optional[Tuple[int, ...]] = None  # a failure's index of the largest error
 
     @property
     def ok(self) -> bool:
-        """True unless the port failed or raised (a case not implemented is not a failure)."""
-        return self.status in (PASS, NOT_IMPLEMENTED)
+        """True unless the port failed or raised (a case not implemented is not a failure,
+        nor an expected failure); an unexpected pass is not ok."""
+        return self.status in (PASS, NOT_IMPLEMENTED, XFAIL)
 
     def line(self) -> str:
         """One line of the checker's report, whatever the port's messages hold."""
@@ -161,6 +172,18 @@ class Baseline:
     version: int
     generated_by: Dict[str, str]
     cases: List[Case]
+    sha256: str = ""  # of the file's bytes: the case set's identity, with case_set_version
+    path: str = ""
+
+    @property
+    def case_set_version(self) -> str:
+        """The case set's version: that of the mxconv that wrote the file."""
+        return self.generated_by.get("mxconv", "unknown")
+
+    def identity(self) -> str:
+        """``'mxconv-baseline 0.3.0 (sha256 1a2b3c4d5e6f), 51 cases'``: the report's first words."""
+        return "%s %s (sha256 %s), %d cases" % (FORMAT, self.case_set_version, self.sha256[:12] or "?",
+                                                len(self.cases))
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -255,6 +278,7 @@ def load(path: Union[str, "os.PathLike[str]", None] = None) -> Baseline:
         os.close(fd)
     if len(raw) > MAX_FILE_BYTES:
         raise BaselineError("%s: more than the %d bytes a baseline may have" % (path, MAX_FILE_BYTES))
+    digest = hashlib.sha256(raw).hexdigest()
     try:
         document = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float,
                               parse_int=_bounded_int, object_pairs_hook=_no_duplicate_keys)
@@ -262,7 +286,7 @@ def load(path: Union[str, "os.PathLike[str]", None] = None) -> Baseline:
         raise BaselineError("%s: %s" % (path, err)) from None
     except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise BaselineError("%s: not a valid JSON file (%s)" % (path, err)) from None
-    return _parse(document, path)
+    return dataclasses.replace(_parse(document, path), sha256=digest, path=path)
 
 
 def _fail(where: str, message: str) -> NoReturn:
@@ -406,7 +430,7 @@ def _names(what: str, value: Union[str, Iterable[str]]) -> List[str]:
 
 
 def cases(profile: Union[str, Iterable[str]] = "default", path: Union[str, "os.PathLike[str]", None] = None,
-          skip: Iterable[str] = ()) -> List[Case]:
+          skip: Iterable[str] = (), expect: Union[str, "os.PathLike[str]", None] = None) -> List[Case]:
     """The golden cases of a profile, ready for ``pytest.mark.parametrize("case", cases(), ids=case_id)``.
 
     Parameters
@@ -417,6 +441,10 @@ def cases(profile: Union[str, Iterable[str]] = "default", path: Union[str, "os.P
         A baseline file (default: the one packaged with mxconv).
     skip : iterable of str
         Leave out every case that has any of these tags.
+    expect : path, optional
+        An expectation file (:func:`load_expectations`): its cases report ``xfail``
+        for the outcome it lists, ``xpass`` when they pass instead (and
+        :func:`assert_case` calls ``pytest.xfail`` with the reason).
 
     Returns
     -------
@@ -427,7 +455,9 @@ def cases(profile: Union[str, Iterable[str]] = "default", path: Union[str, "os.P
     BaselineError
         An unknown profile or tag (naming the known ones), or a malformed file.
     """
-    return select(load(path).cases, profile, skip)
+    every = load(path).cases
+    chosen = select(every, profile, skip)
+    return with_expectations(chosen, load_expectations(expect, every)) if expect is not None else chosen
 
 
 def select(all_cases: Sequence[Case], profile: Union[str, Iterable[str]] = "default",
@@ -468,6 +498,7 @@ class _Outcome:
     dtype: str = ""  # _VALUE: the result's own dtype
     shape: Tuple[int, ...] = ()  # _VALUE
     values: Optional[np.ndarray] = None  # _VALUE: float64, or None where the result was too large to send
+    note: str = ""  # said on a failure's line: an adapter handed float64 inputs over as float32
 
 
 def _type_name(obj: Any) -> str:
@@ -509,7 +540,8 @@ def _describe(out: Any) -> str:
         shape = getattr(out, "shape", None)
         if shape is not None:
             name = _type_name(out)
-            return "%s %s of shape %s" % ("an" if name[:1].lower() in "aeiou" else "a", name, _shape(shape))
+            article = "an" if name[:1].lower() in "aeiou" or name.startswith(("nd", "NDArray")) else "a"
+            return "%s %s of shape %s" % (article, name, _shape(shape))
     except BaseException:
         pass
     try:
@@ -546,17 +578,21 @@ def _hook_hint(out: Any, to_numpy: Optional[Hook]) -> str:
 
 
 def _run(port: Port, function: str, kwargs: Dict[str, object], X: np.ndarray, K: np.ndarray, want_value: bool,
-         to_native: Optional[Hook] = None, to_numpy: Optional[Hook] = None) -> _Outcome:
+         to_native: Optional[Hook] = None, to_numpy: Optional[Hook] = None,
+         adapter: Tuple[Optional[str], Optional[Hook], Optional[Hook]] = (None, None, None)) -> _Outcome:
     """Call the port's ``function`` on copies of X and K; what happened, as an _Outcome.
-    No exception of the port's (any BaseException) leaves this function."""
+    Hooks: ``to_native``/``to_numpy`` given here, else the port's own, else the
+    ``adapter``'s (framework, to_native, to_numpy). No exception of the port's (any
+    BaseException) leaves this function."""
     try:
-        return _run_guarded(port, function, kwargs, X, K, want_value, to_native, to_numpy)
+        return _run_guarded(port, function, kwargs, X, K, want_value, to_native, to_numpy, adapter)
     except BaseException as err:  # a port's code raised where it should not have been able to
         return _Outcome(_BROKEN, _raised(err))
 
 
 def _run_guarded(port: Port, function: str, kwargs: Dict[str, object], X: np.ndarray, K: np.ndarray,
-                 want_value: bool, to_native: Optional[Hook], to_numpy: Optional[Hook]) -> _Outcome:
+                 want_value: bool, to_native: Optional[Hook], to_numpy: Optional[Hook],
+                 adapter: Tuple[Optional[str], Optional[Hook], Optional[Hook]]) -> _Outcome:
     try:
         fn = getattr(port, function, None)
     except BaseException as err:
@@ -570,10 +606,14 @@ def _run_guarded(port: Port, function: str, kwargs: Dict[str, object], X: np.nda
     if not accepts:
         return _Outcome(_SIGNATURE, "%s does not take %s" % (function, ", ".join("%s=" % k for k in kwargs)))
     try:
-        to_native = to_native or getattr(port, "to_native", None) or (lambda a: a)
-        to_numpy = to_numpy or getattr(port, "to_numpy", None)
+        framework = adapter[0]
+        own_native = to_native or getattr(port, "to_native", None)
+        to_native = own_native or adapter[1] or (lambda a: a)
+        to_numpy = to_numpy or getattr(port, "to_numpy", None) or adapter[2]
         # Copies, so a port that writes into its inputs cannot change the case.
         args = (to_native(X.copy()), to_native(K.copy()))
+        note = _float32_handover(args[0], framework) if X.dtype == np.float64 and not own_native and adapter[1] \
+            else ""
     except BaseException as err:  # not a refusal: the function never saw the inputs
         return _Outcome(_BROKEN, "the to_native hook raised %s" % _raised(err))
     try:
@@ -595,10 +635,34 @@ def _run_guarded(port: Port, function: str, kwargs: Dict[str, object], X: np.nda
     values = None
     if math.prod(shape) <= MAX_ELEMENTS:
         values = np.array(got, dtype=np.float64).view(np.ndarray)  # a copy the port cannot reach
-    return _Outcome(_VALUE, "returned " + what, dtype=dtype, shape=shape, values=values)
+    return _Outcome(_VALUE, "returned " + what, dtype=dtype, shape=shape, values=values, note=note)
 
 
 def _judge(case: Case, outcome: _Outcome) -> Result:
+    """The result of ``case`` given what the port did, and the case's expectation."""
+    return _expected(_judged(case, outcome))
+
+
+def _expected(result: Result) -> Result:
+    """XFAIL where the case's expectation names this outcome, XPASS where it passed instead."""
+    if result.case.expectation is None:
+        return result
+    status, reason = result.case.expectation
+    if result.status == status:
+        return dataclasses.replace(result, status=XFAIL, message=_join(
+            "expected (%s): %s" % (status, reason), result.message))
+    if result.status == PASS:
+        return dataclasses.replace(result, status=XPASS, message=_join(
+            "expected %s (%s), but passed: remove it from the expectation file" % (status, reason), result.message))
+    return dataclasses.replace(result, message=_join(
+        "expected %s (%s), got %s" % (status, reason, result.status), result.message))
+
+
+def _join(first: str, then: str) -> str:
+    return "%s; %s" % (first, then) if then else first
+
+
+def _judged(case: Case, outcome: _Outcome) -> Result:
     """The result of ``case`` given what the port did: the checker's one place of judgement."""
     kind, message = outcome.kind, outcome.message
     if kind in (_MISSING, _SIGNATURE):
@@ -643,7 +707,8 @@ def _compare(case: Case, outcome: _Outcome) -> Result:
     where = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.where(close, -1.0, err))), err.shape))
     parts = ["largest error at index %s" % (where,)]
     parts.append(_float64_note(case, outcome, got64, exp64) if "float64" in case.tags else case.note)
-    return Result(case, FAIL, max_abs, max_rel, "; ".join(p for p in parts if p))
+    parts.append(outcome.note)
+    return Result(case, FAIL, max_abs, max_rel, "; ".join(p for p in parts if p), where)
 
 
 def _float64_note(case: Case, outcome: _Outcome, got64: np.ndarray, exp64: np.ndarray) -> str:
@@ -666,7 +731,7 @@ def _float64_note(case: Case, outcome: _Outcome, got64: np.ndarray, exp64: np.nd
 
 
 def check_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
-               to_numpy: Optional[Hook] = None) -> Result:
+               to_numpy: Optional[Hook] = None, framework: Optional[str] = None) -> Result:
     """Run one case on ``port``, in this process, and compare with its expected values
     (or, for a refusal case, expect an exception).
 
@@ -677,8 +742,11 @@ def check_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
     case : Case
     to_native, to_numpy : callable, optional
         Convert each input before the call, and the result after it; default: the
-        port's own attributes of these names, else none (numpy arrays in, anything
-        ``numpy.asarray`` reads out).
+        port's own attributes of these names, else those of ``framework``'s adapter,
+        else none (numpy arrays in, anything ``numpy.asarray`` reads out).
+    framework : str, optional
+        A name of :data:`FRAMEWORKS` (``"pytorch"``, ...), or ``"auto"`` for the one the
+        port's code imports: its built-in adapter converts the inputs and the result.
 
     Returns
     -------
@@ -691,12 +759,22 @@ def check_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
         here: :func:`check_isolated` runs it in a process of its own.
     """
     outcome = _run(port, case.function, case.kwargs, case.inputs["X"], case.inputs["K"], case.expected is not None,
-                   to_native, to_numpy)
+                   to_native, to_numpy, _in_process_adapter(port, framework))
     return _judge(case, outcome)
 
 
+def _in_process_adapter(port: Port, framework: Optional[str]) -> Tuple[Optional[str], Optional[Hook], Optional[Hook]]:
+    if framework is None:
+        return None, None, None
+    name = _framework_of(port) if framework == "auto" else framework
+    if name is None:
+        return None, None, None
+    native, reader, _ = _adapter(name, port)
+    return name, native, reader
+
+
 def check(port: Port, cases: Optional[Sequence[Case]] = None, *, to_native: Optional[Hook] = None,
-          to_numpy: Optional[Hook] = None) -> List[Result]:
+          to_numpy: Optional[Hook] = None, framework: Optional[str] = None) -> List[Result]:
     """Run ``cases`` on ``port``, in this process.
 
     Parameters
@@ -705,7 +783,7 @@ def check(port: Port, cases: Optional[Sequence[Case]] = None, *, to_native: Opti
         As :func:`check_case`.
     cases : sequence of Case, optional
         Default: the packaged file's ``default`` profile.
-    to_native, to_numpy : callable, optional
+    to_native, to_numpy, framework : optional
         As :func:`check_case`.
 
     Returns
@@ -713,19 +791,90 @@ def check(port: Port, cases: Optional[Sequence[Case]] = None, *, to_native: Opti
     list of Result, one per case, in order (:func:`summary` counts them).
     """
     chosen = select(load().cases) if cases is None else cases
-    return [check_case(port, c, to_native=to_native, to_numpy=to_numpy) for c in chosen]
+    return [check_case(port, c, to_native=to_native, to_numpy=to_numpy, framework=framework) for c in chosen]
 
 
 def summary(results: Sequence[Result]) -> str:
-    """``'N passed, N failed, N errors, N not implemented'``."""
+    """``'N passed, N failed, N errors, N not implemented'``, then ``', N xfail, N xpass'``
+    where an expectation file listed any case."""
     count = {s: sum(r.status == s for r in results) for s in STATUSES}
-    return "%d passed, %d failed, %d errors, %d not implemented" % (
+    text = "%d passed, %d failed, %d errors, %d not implemented" % (
         count[PASS], count[FAIL], count[ERROR], count[NOT_IMPLEMENTED])
+    if any(r.case.expectation is not None for r in results):
+        text += ", %d xfail, %d xpass" % (count[XFAIL], count[XPASS])
+    return text
 
 
-def load_port(spec: str) -> Port:
-    """``MODULE``, ``MODULE:OBJECT`` or ``path/to/file.py[:OBJECT]`` as a port."""
+def load_expectations(path: Union[str, "os.PathLike[str]"], all_cases: Sequence[Case]) -> Dict[str, Tuple[str, str]]:
+    """An expectation file: ``{"case-id": {"status": "fail" | "error" | "not implemented",
+    "reason": "..."}}``, the outcomes a port knowingly has.
+
+    Raises
+    ------
+    BaselineError
+        For a file that is not such an object, or an id that matches no case of
+        ``all_cases`` (naming it: a stale entry must not hide silently).
+    """
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        document = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
+    except OSError as err:
+        raise BaselineError("%s: %s" % (path, err.strerror or err)) from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
+        raise BaselineError("%s: not a valid JSON file (%s)" % (path, err)) from None
+    if not isinstance(document, dict):
+        raise BaselineError("%s: an expectation file is a JSON object mapping case ids to "
+                            "{\"status\": ..., \"reason\": ...}" % path)
+    known = {c.id for c in all_cases}
+    unknown = sorted(k for k in document if k not in known)
+    if unknown:
+        raise BaselineError("%s: %s matches no case of the baseline (a stale entry?)" % (
+            path, ", ".join(_one_line(ascii(k), 90) for k in unknown[:10])))
+    expectations = {}
+    for case_id, entry in document.items():
+        if not (isinstance(entry, dict) and set(entry) == {"status", "reason"} and entry["status"] in EXPECTABLE
+                and isinstance(entry["reason"], str) and 0 < len(entry["reason"]) <= MAX_TEXT):
+            raise BaselineError("%s: %s must be {\"status\": one of %s, \"reason\": a short text}" % (
+                path, case_id, ", ".join(map(repr, EXPECTABLE))))
+        expectations[case_id] = (entry["status"], entry["reason"])
+    return expectations
+
+
+def with_expectations(chosen: Sequence[Case], expectations: Dict[str, Tuple[str, str]]) -> List[Case]:
+    """The cases, each carrying its expectation (if listed)."""
+    return [dataclasses.replace(c, expectation=expectations[c.id]) if c.id in expectations else c for c in chosen]
+
+
+def load_port(spec: str, *, tab: Optional[str] = None, verbose: Optional[List[str]] = None) -> Port:
+    """A port from where its code lives.
+
+    ``spec`` is ``MODULE``, ``MODULE:OBJECT``, ``path/to/file.py[:OBJECT]``, a Jupyter
+    notebook ``path/to/file.ipynb`` (its code cells run in order in a fresh namespace,
+    IPython magics and shell lines skipped), or a d2l-book source ``path/to/file.md``
+    with ``tab`` naming the tab whose cells (and those of ``all``) run. The names
+    skipped lines are appended to ``verbose``, where given.
+
+    Raises
+    ------
+    PortLoadError
+        For a notebook or tab that cannot be read, or a cell that raises (naming the
+        cell and the port's line). Importing a module raises what the import raises.
+    """
     target, _, attribute = spec.partition(":")
+    lowered = target.lower()
+    if lowered.endswith((".ipynb", ".md")):
+        if attribute:
+            raise PortLoadError("%s: a notebook or tab is a port as a whole, without :OBJECT" % target)
+        if lowered.endswith(".md"):
+            if not tab:
+                raise PortLoadError("%s: name the tab to check with --tab (its tabs: %s)" % (
+                    target, ", ".join(md_tabs(target)) or "none"))
+            cells = _md_cells(target, tab)
+        else:
+            cells = _notebook_cells(target)
+        return _run_cells(target, cells, [] if verbose is None else verbose)
     if target.endswith(".py"):
         module_name = os.path.splitext(os.path.basename(target))[0]
         module_spec = importlib.util.spec_from_file_location(module_name, target)
@@ -739,6 +888,201 @@ def load_port(spec: str) -> Port:
     for name in filter(None, attribute.split(".")):
         port = getattr(port, name)
     return port
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise PortLoadError("%s: %s" % (path, err.strerror or err)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise PortLoadError("%s: more than %d bytes" % (path, MAX_FILE_BYTES))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise PortLoadError("%s: not UTF-8 (%s)" % (path, err)) from None
+
+
+def _notebook_cells(path: str) -> List[Tuple[str, str]]:
+    """The code cells of an nbformat 4 notebook: (label, source), in order."""
+    try:
+        notebook = json.loads(_read_text(path))
+    except (ValueError, RecursionError) as err:
+        raise PortLoadError("%s: not a notebook (%s)" % (path, err)) from None
+    if not isinstance(notebook, dict) or notebook.get("nbformat") != 4 or not isinstance(notebook.get("cells"), list):
+        raise PortLoadError("%s: not an nbformat 4 notebook" % path)
+    cells = []
+    for number, cell in enumerate(notebook["cells"], 1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(s, str) for s in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise PortLoadError("%s: cell %d has no readable source" % (path, number))
+        cells.append(("cell %d" % number, source))
+    return cells
+
+
+_FENCE = re.compile(r"^```\{\.python \.input[^}]*\}[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
+_TAB_LINE = re.compile(r"\s*(?:%%tab|#@tab)\s+(.*?)\s*$")
+# d2l-book's tab names and the module each framework is imported as
+FRAMEWORKS = {"pytorch": "torch", "tensorflow": "tensorflow", "jax": "jax", "paddle": "paddle", "mxnet": "mxnet",
+              "numpy": "numpy"}
+DEFAULT_TAB = "mxnet"  # d2l-book gives an untagged cell to its first tab, MXNet
+
+
+def _md_blocks(path: str) -> List[Tuple[int, List[str], str]]:
+    """The ``{.python .input}`` cells of a d2l-book file: (line, tabs, code without the tab line)."""
+    text = _read_text(path)
+    blocks = []
+    for match in _FENCE.finditer(text):
+        body = match.group(1)
+        first, _, rest = body.partition("\n")
+        tab_line = _TAB_LINE.match(first)
+        line = text.count("\n", 0, match.start(1)) + 1
+        if tab_line:
+            tabs = [t.strip() for t in tab_line.group(1).split(",") if t.strip()]
+            blocks.append((line, tabs, "\n" + rest))  # a blank first line keeps the line numbers
+        else:
+            blocks.append((line, [DEFAULT_TAB], body))
+    return blocks
+
+
+def md_tabs(path: str) -> List[str]:
+    """The tabs of a d2l-book file, in the order they first appear (``all`` aside)."""
+    return list(dict.fromkeys(t for _, tabs, _ in _md_blocks(path) for t in tabs if t != "all"))
+
+
+def _md_cells(path: str, tab: str) -> List[Tuple[str, str]]:
+    blocks = _md_blocks(path)
+    tabs = md_tabs(path)
+    if tab not in tabs:
+        raise PortLoadError("%s has no tab %r; its tabs: %s" % (path, tab, ", ".join(tabs) or "none"))
+    return [("the cell at line %d" % line, code) for line, names, code in blocks if tab in names or "all" in names]
+
+
+_RUN_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")  # their body is Python
+
+
+def _runnable(label: str, source: str, skipped: List[str]) -> str:
+    """``source`` with IPython magics and shell lines made ``pass`` (line numbers kept)."""
+    lines = source.split("\n")
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if first.startswith("%%"):
+        if first.split()[0] not in _RUN_CELL_MAGICS:
+            skipped.append("%s: the whole cell (%s)" % (label, first))
+            return ""
+        index = next(i for i, line in enumerate(lines) if line.strip())
+        skipped.append("%s line %d: %s" % (label, index + 1, first))
+        lines[index] = ""
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")) or re.match(r"[A-Za-z_][\w, ]*=\s*[!%]", stripped):
+            skipped.append("%s line %d: %s" % (label, i + 1, _one_line(stripped, 120)))
+            lines[i] = line[:len(line) - len(stripped)] + "pass"
+    return "\n".join(lines)
+
+
+def _run_cells(path: str, cells: List[Tuple[str, str]], skipped: List[str]) -> Port:
+    """Run the cells in order in a fresh module; the module is the port."""
+    module = types.ModuleType(re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0]) or "port")
+    module.__file__ = os.path.abspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # as Jupyter, which runs a notebook from its folder
+    for label, source in cells:
+        filename = "<%s, %s>" % (path, label)
+        code = _runnable(label, source, skipped)
+        try:
+            exec(compile(code, filename, "exec"), module.__dict__)
+        except BaseException as err:
+            line = _cell_line(err, filename, code)
+            raise PortLoadError("%s raised %s%s" % (label, _raised(err), line)) from None
+    return module
+
+
+def _cell_line(err: BaseException, filename: str, code: str) -> str:
+    """``' (line 3: x = 1 / 0)'``: the port's own line where the cell failed."""
+    number = getattr(err, "lineno", None) if isinstance(err, SyntaxError) else None
+    tb = err.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            number = tb.tb_lineno
+        tb = tb.tb_next
+    lines = code.split("\n")
+    if not isinstance(number, int) or not 1 <= number <= len(lines):
+        return ""
+    return " (line %d: %s)" % (number, _one_line(lines[number - 1].strip(), 120))
+
+
+# -- built-in adapters: the hooks a port of each framework would write ----------------------
+
+
+def _read_result(out: Any) -> Any:
+    """Any framework's array as numpy: what the built-in adapters use as ``to_numpy``."""
+    if isinstance(out, np.ndarray):
+        return out
+    if callable(getattr(out, "asnumpy", None)):  # MXNet (whose arrays have a detach() too)
+        return out.asnumpy()
+    if callable(getattr(out, "detach", None)) and callable(getattr(out, "cpu", None)):  # PyTorch
+        return out.detach().cpu().numpy()
+    if callable(getattr(out, "numpy", None)):  # TensorFlow, Paddle
+        return out.numpy()
+    return np.asarray(out)  # JAX, NumPy
+
+
+def _framework_of(port: Port) -> Optional[str]:
+    """The framework the port's code imports (its namespace's modules), by preference."""
+    namespaces = [getattr(port, "__dict__", {})]
+    module = sys.modules.get(getattr(port, "__module__", "") or "")
+    if module is not None and module is not port:
+        namespaces.append(vars(module))
+    roots = set()
+    for namespace in namespaces:
+        for value in list(dict(namespace).values()):
+            if isinstance(value, types.ModuleType):
+                parts = value.__name__.split(".")
+                roots.add(parts[1] if parts[0] == "d2l" and len(parts) > 1 else parts[0])
+                roots.add(value.__name__)
+    for name in ("pytorch", "tensorflow", "jax", "paddle", "mxnet", "numpy"):
+        if FRAMEWORKS[name] in roots:
+            return name
+    return None
+
+
+def _adapter(framework: str, port: Port) -> Tuple[Optional[Hook], Optional[Hook], str]:
+    """to_native, to_numpy and the framework's version, for a framework of FRAMEWORKS."""
+    if framework not in FRAMEWORKS:
+        raise PortLoadError("unknown framework %r; the frameworks are %s" % (framework, ", ".join(FRAMEWORKS)))
+    module = importlib.import_module(FRAMEWORKS[framework])
+    version = str(getattr(module, "__version__", "?"))
+    if framework == "numpy":
+        return None, None, version
+    if framework == "pytorch":
+        native: Hook = module.from_numpy
+    elif framework == "tensorflow":
+        native = module.constant
+    elif framework == "jax":
+        native = importlib.import_module("jax.numpy").asarray
+    elif framework == "paddle":
+        native = module.to_tensor
+    else:  # mxnet: mxnet.numpy arrays where the port uses them (d2l's tab), else NDArrays
+        uses_np = any(isinstance(v, types.ModuleType) and v.__name__ == "mxnet.numpy"
+                      for v in list(getattr(port, "__dict__", {}).values()))
+        maker = module.np.array if uses_np else module.nd.array
+        native = lambda a: maker(a, dtype=a.dtype)  # noqa: E731  (keeps float64)
+    return native, _read_result, version
+
+
+def _float32_handover(native: Any, framework: Optional[str]) -> str:
+    """Said on a line when an adapter could hand float64 inputs over only as float32."""
+    dtype = str(getattr(native, "dtype", ""))
+    if "float64" in dtype or not dtype:
+        return ""
+    switch = {"jax": " (JAX_ENABLE_X64 is not set)"}.get(framework or "", "")
+    return "the %s adapter handed the float64 inputs over as %s%s" % (framework, dtype.replace("torch.", ""), switch)
 
 
 # -- the port in a process of its own ------------------------------------------------------
@@ -813,8 +1157,9 @@ def _frame_array(header: Dict[str, Any], payload: bytes, dtype: str) -> np.ndarr
     return np.frombuffer(payload, dtype=dtype).reshape(shape).copy()
 
 
-def _serve(spec: str) -> None:
+def _serve(config_text: str) -> None:
     """The child: load the port, then answer each request until the parent closes the channel."""
+    config = json.loads(config_text)
     requests, answers = os.fdopen(os.dup(0), "rb"), os.fdopen(os.dup(1), "wb")
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -827,12 +1172,18 @@ def _serve(spec: str) -> None:
             os._exit(0)
         _send(answers, header, payload)
 
+    skipped: List[str] = []
     try:
-        port = load_port(spec)
+        if config["chdir"]:
+            os.chdir(config["chdir"])  # a notebook runs from its folder, as in Jupyter
+        port = load_port(config["port"], tab=config["tab"], verbose=skipped)
+        framework = config["framework"] or _framework_of(port)
+        native, reader, version = _adapter(framework, port) if framework else (None, None, "")
     except BaseException as err:
-        answer({"loaded": False, "message": _raised(err)})
+        answer({"loaded": False, "message": str(err) if isinstance(err, PortLoadError) else _raised(err)})
         return
-    answer({"loaded": True})
+    answer({"loaded": True, "framework": framework or "", "version": version, "skipped": skipped[:1000]})
+    adapter = (framework, native, reader)
     while True:
         try:
             request, payload = _receive(requests)
@@ -842,9 +1193,9 @@ def _serve(spec: str) -> None:
         X = _frame_array(request["X"], payload[:x_bytes], request["X"]["dtype"])
         K = _frame_array(request["K"], payload[x_bytes:], request["K"]["dtype"])
         kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in request["kwargs"].items()}
-        outcome = _run(port, request["function"], kwargs, X, K, request["want_value"])
+        outcome = _run(port, request["function"], kwargs, X, K, request["want_value"], adapter=adapter)
         header = {"seq": request["seq"], "kind": outcome.kind, "message": outcome.message, "dtype": outcome.dtype,
-                  "shape": list(outcome.shape)}
+                  "shape": list(outcome.shape), "note": outcome.note}
         values = outcome.values
         answer(header, b"" if values is None else values.tobytes())
 
@@ -852,11 +1203,11 @@ def _serve(spec: str) -> None:
 class _Child:
     """One child process serving one port; replaced by a fresh one after it dies or hangs."""
 
-    def __init__(self, spec: str, timeout: float):
+    def __init__(self, config: Dict[str, Any], timeout: float):
         self.timeout, self.seq = timeout, 0
         self.output: "collections.deque[bytes]" = collections.deque(maxlen=64)
         popen: Dict[str, Any] = {"start_new_session": True} if os.name == "posix" else {}
-        self.process = subprocess.Popen([sys.executable, "-c", _CHILD, os.path.abspath(__file__), spec],
+        self.process = subprocess.Popen([sys.executable, "-c", _CHILD, os.path.abspath(__file__), json.dumps(config)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
         # the channel (the child's stdin and stdout) and the port's captured prints (its stderr)
         self.requests: Any = self.process.stdin
@@ -868,6 +1219,7 @@ class _Child:
         header = self._answer("while loading")
         if not header.get("loaded"):
             raise _PortFailed("%s" % header.get("message", "?"))
+        self.info = {k: header.get(k) for k in ("framework", "version", "skipped")}
 
     def _read_frames(self) -> None:
         try:
@@ -952,8 +1304,8 @@ class _Child:
         try:
             if header.get("seq") != self.seq or header.get("kind") not in _KINDS:
                 raise _ChannelError("an answer out of turn")
-            message, dtype = header.get("message"), header.get("dtype")
-            if not isinstance(message, str) or not isinstance(dtype, str) or len(dtype) > 40:
+            message, dtype, note = header.get("message"), header.get("dtype"), header.get("note", "")
+            if not (isinstance(message, str) and isinstance(dtype, str) and isinstance(note, str)) or len(dtype) > 40:
                 raise _ChannelError("an answer with fields of the wrong types")
             shape, payload = header.get("shape"), header["_payload"]
             values = _frame_array(header, payload, "float64") if payload else None
@@ -962,7 +1314,8 @@ class _Child:
         except _ChannelError as err:
             self.kill()
             raise _PortFailed("the port's process broke the checker's protocol (%s)" % err) from None
-        return _Outcome(header["kind"], _one_line(message, 1000), dtype, tuple(shape), values)
+        return _Outcome(header["kind"], _one_line(str(message), 1000), str(dtype), tuple(shape), values,
+                        _one_line(str(note), 300))
 
     def kill(self) -> None:
         try:
@@ -1000,6 +1353,8 @@ class PortLoadError(Exception):
 
 
 def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout: float = DEFAULT_TIMEOUT,
+                   tab: Optional[str] = None, framework: Optional[str] = None,
+                   on_load: Optional[Callable[[Dict[str, Any]], None]] = None,
                    on_result: Optional[Callable[[Result], None]] = None) -> List[Result]:
     """Run ``cases`` on the port named ``port``, in a process of its own.
 
@@ -1012,10 +1367,21 @@ def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout
     Parameters
     ----------
     port : str
+        As :func:`load_port`: a module, ``module:object``, a ``.py`` file, a
+        notebook (``.ipynb``) or a d2l-book source (``.md``, with ``tab``).
     cases : sequence of Case, optional
         Default: the packaged file's ``default`` profile.
     timeout : float
         Seconds for each case, and for loading the port.
+    tab : str, optional
+        The tab of a d2l-book source to check.
+    framework : str, optional
+        A name of :data:`FRAMEWORKS` whose built-in adapter converts the inputs and
+        results (default: the framework the port's code imports, if any). A port's
+        own ``to_native``/``to_numpy`` still win.
+    on_load : callable, optional
+        Called once with what the child found: ``framework``, its ``version``, and
+        the notebook lines ``skipped`` (magics, shell lines).
     on_result : callable, optional
         Called with each result as soon as it is known.
 
@@ -1026,19 +1392,27 @@ def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout
     """
     if not (isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and 0 < timeout <= 86400):
         raise ValueError("timeout must be a number of seconds in (0, 86400], got %r" % (timeout,))
+    if framework is not None and framework not in FRAMEWORKS:
+        raise ValueError("unknown framework %r; the frameworks are %s" % (framework, ", ".join(FRAMEWORKS)))
     chosen = select(load().cases) if cases is None else cases
     results: List[Result] = []
     child: Optional[_Child] = None
-    broken = ""  # why a fresh process could not load the port again: the rest are errors
+    broken = ""
+    is_file = port.lower().endswith((".ipynb", ".md", ".py"))
+    config = {"port": os.path.abspath(port) if is_file else port, "tab": tab, "framework": framework,
+              "chdir": os.path.dirname(os.path.abspath(port)) if port.lower().endswith((".ipynb", ".md")) else ""}  # why a fresh process could not load the port again: the rest are errors
     try:
         for case in chosen:
             if child is None and not broken:
                 try:
-                    child = _Child(port, timeout)
+                    child = _Child(config, timeout)
                 except _PortFailed as err:
                     if not results:
                         raise PortLoadError(str(err)) from None
                     broken = "a fresh process could not load the port again: %s" % err
+                else:
+                    if not results and on_load:
+                        on_load(child.info)
             if child is None:
                 result = Result(case, ERROR, message=broken)
             else:
@@ -1065,20 +1439,22 @@ def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout
 
 
 def assert_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
-                to_numpy: Optional[Hook] = None) -> Result:
+                to_numpy: Optional[Hook] = None, framework: Optional[str] = None) -> Result:
     """For a port's own pytest suite: pass, skip (not implemented, with the reason), or
     fail with the checker's line.
 
     Parameters
     ----------
-    port, case, to_native, to_numpy
+    port, case, to_native, to_numpy, framework
         As :func:`check_case`.
 
     Returns
     -------
     Result
-        The passing result. A case not implemented calls ``pytest.skip``, any other
-        outcome ``pytest.fail``, each with a message that starts with the case's id.
+        The passing result. A case not implemented calls ``pytest.skip``, an expected
+        failure (``cases(expect=...)``) ``pytest.xfail``, any other outcome (an
+        unexpected pass included) ``pytest.fail``, each with a message that starts
+        with the case's id.
 
     A port's test file, for example PyTorch's::
 
@@ -1092,9 +1468,11 @@ def assert_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
     """
     import pytest  # only here: the checker itself needs no pytest
 
-    result = check_case(port, case, to_native=to_native, to_numpy=to_numpy)
+    result = check_case(port, case, to_native=to_native, to_numpy=to_numpy, framework=framework)
     if result.status == NOT_IMPLEMENTED:
         pytest.skip("%s: not implemented: %s" % (case.id, result.message))
+    if result.status == XFAIL:
+        pytest.xfail("%s: %s" % (case.id, result.message))
     if not result.ok:
         pytest.fail(result.line(), pytrace=False)
     return result
@@ -1152,42 +1530,301 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _write_atomically(path: str, data: bytes) -> None:
+    """``data`` to ``path`` whole or not at all: a temporary file beside it, then a rename."""
+    if not path:
+        raise OSError("the path is empty")
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+@dataclass
+class _Run:
+    """One port (or one tab of a d2l-book file) checked: what the reports say of it."""
+
+    port: str
+    tab: Optional[str]
+    results: List[Result] = field(default_factory=list)
+    seconds: List[float] = field(default_factory=list)
+    framework: str = ""
+    framework_version: str = ""
+    error: str = ""  # why it could not be checked
+
+
+def _mxconv_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("mxconv")
+    except Exception:  # a copied baseline.py: no installed distribution
+        return "unknown"
+
+
+REPORT_SCHEMA_VERSION = 1
+
+
+def report_json(runs: Sequence[_Run], case_set: Baseline, profiles: Sequence[str]) -> Dict[str, Any]:
+    """The --json report (schema: ``data/report.schema.json`` beside this module)."""
+    def number(value: float) -> Optional[float]:
+        return None if math.isnan(value) or math.isinf(value) else value
+
+    return {
+        "schema": "mxconv-baseline-report", "schema_version": REPORT_SCHEMA_VERSION,
+        "case_set": {"format": case_set.format, "format_version": case_set.version,
+                     "version": case_set.case_set_version, "sha256": case_set.sha256, "cases": len(case_set.cases)},
+        "environment": {"mxconv": _mxconv_version(), "python": sys.version.split()[0], "numpy": np.__version__,
+                        "platform": sys.platform},
+        "profiles": list(profiles),
+        "runs": [{
+            "port": run.port, "tab": run.tab, "framework": run.framework or None,
+            "framework_version": run.framework_version or None, "error": run.error or None,
+            "summary": {status: sum(r.status == status for r in run.results) for status in STATUSES},
+            "cases": [{"id": r.case.id, "function": r.case.function, "status": r.status,
+                       "max_abs_error": number(r.max_abs_error), "max_rel_error": number(r.max_rel_error),
+                       "rtol": r.case.rtol, "atol": r.case.atol,
+                       "index": list(r.index) if r.index is not None else None,
+                       "message": _one_line(r.message, 2000), "seconds": round(t, 6)}
+                      for r, t in zip(run.results, run.seconds)],
+        } for run in runs],
+    }
+
+
+def report_junit(runs: Sequence[_Run], case_set: Baseline) -> bytes:
+    """The --junit-xml report: a ``testsuite`` per run, a ``testcase`` per case (as
+    pytest's --junitxml writes them: N/I and XFAIL are ``skipped``, FAIL and XPASS
+    ``failure``, ERROR ``error``, each with the report's line)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="mxconv.baseline %s" % case_set.identity())
+    for run in runs:
+        name = "mxconv.baseline %s%s" % (run.port, " --tab %s" % run.tab if run.tab else "")
+        count = {s: sum(r.status == s for r in run.results) for s in STATUSES}
+        suite = ET.SubElement(root, "testsuite", name=name, tests=str(len(run.results) + bool(run.error)),
+                              failures=str(count[FAIL] + count[XPASS]), errors=str(count[ERROR] + bool(run.error)),
+                              skipped=str(count[NOT_IMPLEMENTED] + count[XFAIL]), time="%.3f" % sum(run.seconds),
+                              timestamp=time.strftime("%Y-%m-%dT%H:%M:%S"), hostname=_one_line(platform_node(), 100))
+        properties = ET.SubElement(suite, "properties")
+        for key, value in (("case_set_version", case_set.case_set_version), ("case_set_sha256", case_set.sha256),
+                           ("framework", run.framework), ("framework_version", run.framework_version)):
+            ET.SubElement(properties, "property", name=key, value=value or "")
+        if run.error:
+            case = ET.SubElement(suite, "testcase", classname="mxconv.baseline", name="load", time="0")
+            ET.SubElement(case, "error", message=_one_line(run.error, 2000)).text = run.error
+        for result, seconds in zip(run.results, run.seconds):
+            case = ET.SubElement(suite, "testcase", classname="mxconv.baseline.%s" % result.case.function,
+                                 name=result.case.id, time="%.3f" % seconds)
+            line = result.line()
+            tag = {FAIL: "failure", XPASS: "failure", ERROR: "error", NOT_IMPLEMENTED: "skipped",
+                   XFAIL: "skipped"}.get(result.status)
+            if tag:
+                element = ET.SubElement(case, tag, message=_one_line(result.message, 2000) or result.status)
+                if tag == "skipped":
+                    element.set("type", "pytest.xfail" if result.status == XFAIL else "pytest.skip")
+                else:
+                    element.text = line
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def platform_node() -> str:
+    import platform
+
+    return platform.node()
+
+
+def _targets(port: str, tab: Optional[str]) -> List[Tuple[str, Optional[str], str]]:
+    """(port, tab, why it is not checked here) for each run: a d2l-book file without
+    --tab is each of its tabs whose framework imports here."""
+    if tab is not None or not port.partition(":")[0].lower().endswith(".md"):
+        return [(port, tab, "")]
+    try:
+        tabs = md_tabs(port)
+    except PortLoadError as err:
+        return [(port, None, str(err))]
+    targets: List[Tuple[str, Optional[str], str]] = []
+    for name in tabs:
+        module = FRAMEWORKS.get(name)
+        why = "" if module and importlib.util.find_spec(module) is not None else (
+            "%s does not import here" % module if module else "no framework of that name")
+        targets.append((port, name, why))
+    return targets
+
+
+def _check_command(args: argparse.Namespace) -> int:
+    try:
+        case_set = load(args.file)
+        profiles = args.profile or ["default"]
+        chosen = select(case_set.cases, profiles, args.skip)
+        if args.expect:
+            chosen = with_expectations(chosen, load_expectations(args.expect, case_set.cases))
+    except (OSError, BaselineError) as err:
+        return _error(str(err))
+    targets = _targets(args.port, args.tab)
+    several = len(targets) > 1
+    header = ["%s; profile %s: %d cases" % (case_set.identity(), "+".join(profiles), len(chosen))]
+
+    def say(text: str) -> None:  # the report's first line, once, before its first other line
+        while header:
+            _say(header.pop())
+        _say(text)
+
+    runs: List[_Run] = []
+    for port, tab, why in targets:
+        run = _Run(port, tab)
+        runs.append(run)
+        if several:
+            say("== tab %s ==" % tab)
+        if why:
+            run.error = why
+            if not several:
+                return _error("cannot load the port %s: %s" % (port, why))
+            say("not checked: %s" % why)
+            continue
+        last = [time.monotonic()]
+
+        def loaded(info: Dict[str, Any], run: _Run = run) -> None:
+            run.framework, run.framework_version = info.get("framework") or "", info.get("version") or ""
+            say("port %s%s: %s" % (run.port, " --tab %s" % run.tab if run.tab else "", "adapter %s %s" % (
+                run.framework, run.framework_version) if run.framework else "no adapter"))
+            if args.verbose:
+                for line in info.get("skipped") or []:
+                    _say("skipped %s" % _one_line(str(line), 300), sys.stderr)
+            last[0] = time.monotonic()
+
+        def reported(result: Result, run: _Run = run) -> None:
+            now = time.monotonic()
+            run.seconds.append(now - last[0])
+            last[0] = now
+            say(result.line())
+
+        try:
+            run.results = check_isolated(port, chosen, timeout=args.timeout, tab=tab, framework=args.framework,
+                                         on_load=loaded, on_result=reported)
+        except PortLoadError as err:
+            run.error = "cannot load the port %s%s: %s" % (port, " (tab %s)" % tab if tab else "", err)
+            if not several:
+                return _error(run.error)
+            say(run.error)
+            continue
+        say(summary(run.results))
+    if several:
+        for run in runs:
+            say("tab %-12s %s" % ("%s:" % run.tab, run.error or summary(run.results)))
+    try:
+        if args.json:
+            _write_atomically(args.json, (json.dumps(report_json(runs, case_set, profiles), indent=1,
+                                                     allow_nan=False) + "\n").encode("utf-8"))
+        if args.junit_xml:
+            _write_atomically(args.junit_xml, report_junit(runs, case_set))
+    except OSError as err:
+        return _error("cannot write the report: %s" % err)
+    checked = [run for run in runs if not run.error]
+    if not checked or not any(r.status != NOT_IMPLEMENTED for run in checked for r in run.results):
+        _error("nothing was checked: %s" % ("no tab of this file imports here" if not checked else
+                                             "the port implements none of these cases"))
+        return 1
+    failed = any(
+        not r.ok and not (args.allow_xpass and r.status == XPASS) or (args.require_all and r.status == NOT_IMPLEMENTED)
+        for run in checked for r in run.results)
+    loading_failed = any(run.error and not run.error.endswith("does not import here") for run in runs)
+    return 1 if failed or loading_failed else 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    """``python -m mxconv.baseline check PORT [--profile NAME] [--skip TAG] [--require-all] [--timeout S]``."""
+    """``python -m mxconv.baseline check PORT [options]`` and ``scoreboard PORT...``."""
     _standard_streams()
     parser = _Parser(prog="python -m mxconv.baseline",
                      description="Check a port of the section against mxconv's golden cases.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("check", help="run the cases of a profile on a port, in a process of its own")
-    run.add_argument("port", help="MODULE, MODULE:OBJECT or path/to/port.py[:OBJECT]")
+    run.add_argument("port", help="MODULE, MODULE:OBJECT, path/to/port.py[:OBJECT], a notebook (.ipynb) or a "
+                                  "d2l-book source (.md)")
+    _common_options(run)
     run.add_argument("--profile", action="append", default=None, metavar="NAME",
                      help="%s (default: default; give it more than once to combine)" % ", ".join(PROFILES))
     run.add_argument("--skip", action="append", default=[], metavar="TAG",
                      help="leave out cases with this tag (padding, stride, batch, float64, ...)")
+    run.add_argument("--tab", default=None, metavar="NAME",
+                     help="of a d2l-book .md: the tab to check (default: each tab whose framework imports here)")
     run.add_argument("--require-all", action="store_true", help="count 'not implemented' as a failure")
-    run.add_argument("--file", default=None, help="a baseline file (default: the packaged one)")
-    run.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                     help="for each case, and for loading the port (default: %g)" % DEFAULT_TIMEOUT)
+    run.add_argument("--expect", default=None, metavar="FILE",
+                     help="a JSON file of the outcomes the port knowingly has: those cases report XFAIL")
+    run.add_argument("--allow-xpass", action="store_true", help="an expected failure that passes (XPASS) is not a "
+                                                                 "failure of the run")
+    run.add_argument("--junit-xml", default=None, metavar="FILE", help="also write a JUnit XML report")
+    run.add_argument("--json", default=None, metavar="FILE", help="also write a JSON report")
+    run.add_argument("-v", "--verbose", action="store_true",
+                     help="say which adapter runs, and each notebook line skipped (magics, shell lines)")
+    board = sub.add_parser("scoreboard", help="every profile on each port: a Markdown table (or JSON)")
+    board.add_argument("ports", nargs="+", metavar="PORT", help="as for check; PORT@TAB for a tab of a .md file")
+    _common_options(board)
+    board.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     args = parser.parse_args(argv)
     try:
-        chosen = select(load(args.file).cases, args.profile or "default", args.skip)
-    except (OSError, BaselineError) as err:
-        return _error(str(err))
-    try:
-        results = check_isolated(args.port, chosen, timeout=args.timeout, on_result=lambda r: _say(r.line()))
-        _say(summary(results))
-    except PortLoadError as err:
-        return _error("cannot load the port %s: %s" % (args.port, err))
+        return _check_command(args) if args.command == "check" else _scoreboard_command(args)
     except BrokenPipeError:  # the reader went away (check ... | head): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
         return 1
     except KeyboardInterrupt:
         return 130
-    if not any(r.status != NOT_IMPLEMENTED for r in results):
-        _error("nothing was checked: the port implements none of these cases")
-        return 1
-    failed = any(not r.ok or (args.require_all and r.status == NOT_IMPLEMENTED) for r in results)
-    return 1 if failed else 0
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--file", default=None, help="a baseline file (default: the packaged one)")
+    parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help="for each case, and for loading the port (default: %g)" % DEFAULT_TIMEOUT)
+    parser.add_argument("--framework", default=None, choices=sorted(FRAMEWORKS),
+                        help="the built-in adapter to use (default: the framework the port's code imports)")
+
+
+SCOREBOARD_PROFILES = ("default", "extended", "strict")
+
+
+def _scoreboard_command(args: argparse.Namespace) -> int:
+    try:
+        case_set = load(args.file)
+    except (OSError, BaselineError) as err:
+        return _error(str(err))
+    rows = []
+    for spec in args.ports:
+        port, _, tab = spec.rpartition("@") if "@" in spec else (spec, "", "")
+        row: Dict[str, Any] = {"port": spec, "framework": "", "version": "", "profiles": {}}
+        for profile in SCOREBOARD_PROFILES:
+            chosen = [c for c in select(case_set.cases, profile) if c.profile == profile or profile == "default"]
+            info: Dict[str, Any] = {}
+            try:
+                results = check_isolated(port, chosen, timeout=args.timeout, tab=tab or None,
+                                         framework=args.framework, on_load=info.update)
+            except PortLoadError as err:
+                row["profiles"][profile] = {"cannot load": str(err)}
+                continue
+            row["framework"], row["version"] = info.get("framework") or "", info.get("version") or ""
+            row["profiles"][profile] = {s: sum(r.status == s for r in results) for s in STATUSES}
+        rows.append(row)
+    if args.json:
+        _say(json.dumps({"case_set": {"version": case_set.case_set_version, "sha256": case_set.sha256},
+                         "profiles": list(SCOREBOARD_PROFILES), "ports": rows}, indent=1))
+        return 0
+    _say("Scoreboard of %s: each profile's own cases (passed / failed / errors / not implemented)."
+         % case_set.identity())
+    _say("")
+    _say("| port | framework | " + " | ".join(SCOREBOARD_PROFILES) + " |")
+    _say("| --- | --- |" + " --- |" * len(SCOREBOARD_PROFILES))
+    for row in rows:
+        cells = []
+        for profile in SCOREBOARD_PROFILES:
+            counts = row["profiles"][profile]
+            cells.append("cannot load" if "cannot load" in counts else "%d / %d / %d / %d" % (
+                counts[PASS], counts[FAIL], counts[ERROR], counts[NOT_IMPLEMENTED]))
+        framework = ("%s %s" % (row["framework"], row["version"])).strip() or "none"
+        _say("| `%s` | %s | %s |" % (row["port"], framework, " | ".join(cells)))
+    return 0
 
 
 if __name__ == "__main__":

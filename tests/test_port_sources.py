@@ -1,0 +1,345 @@
+"""Ports where their authors keep them, checked with no hooks written: Jupyter
+notebooks and d2l-book tabs (fixtures in tests/ports, the section translated by hand);
+built-in adapters; expectation files; the JUnit and JSON reports; the scoreboard.
+Needs numpy only (and jsonschema, of the test extra)."""
+import hashlib
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+from mxconv import baseline
+
+from ._helpers import ROOT, run
+
+PORTS = ROOT / "tests" / "ports"
+TABS, TABS_WRONG = str(PORTS / "channels_tabs.md"), str(PORTS / "channels_tabs_wrong.md")
+NOTEBOOK, NOTEBOOK_WRONG = str(PORTS / "channels_numpy.ipynb"), str(PORTS / "channels_numpy_wrong.ipynb")
+BOOK_PORT = str(PORTS / "book_numpy.py")
+NUMPY_PORT = str(ROOT / "examples" / "numpy_port.py")
+EXPECT_BOOK = str(ROOT / "examples" / "expect_book_strict.json")
+MULTI_IN = {"book-out2", "multi-in-3ch", "multi-in-k-equals-x", "multi-in-k-3x1", "multi-in-8ch", "multi-in-64ch"}
+
+
+def check(*argv, **kwargs):
+    return run("-m", "mxconv.baseline", "check", *argv, **kwargs)
+
+
+def failing(out):
+    return {line.split()[1] for line in out.splitlines() if line.startswith(("FAIL", "ERROR", "XPASS"))}
+
+
+def test_the_first_line_names_the_case_set_by_version_and_content():
+    with open(baseline.DEFAULT_PATH, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    case_set = baseline.load()
+    assert case_set.sha256 == digest and case_set.case_set_version == case_set.generated_by["mxconv"]
+    returncode, out, err = check(BOOK_PORT)
+    assert out.splitlines()[0] == "mxconv-baseline %s (sha256 %s), %d cases; profile default: %d cases" % (
+        case_set.case_set_version, digest[:12], len(case_set.cases), len(baseline.cases()))
+
+
+# d2l-book tabs
+
+
+def test_a_tab_of_a_d2l_book_file_is_a_port():
+    returncode, out, err = check(TABS, "--tab", "numpy")
+    assert returncode == 0, out + err
+    assert out.splitlines()[1] == "port %s --tab numpy: adapter numpy %s" % (TABS, np.__version__)
+    assert out.splitlines()[-1] == "28 passed, 0 failed, 0 errors, 4 not implemented"
+
+
+def test_a_wrong_tab_fails():
+    returncode, out, err = check(TABS_WRONG, "--tab", "numpy")
+    assert returncode == 1 and {"book-out2", "corr2d-4x5-k2x3", "multi-in-64ch"} <= failing(out), out + err
+
+
+def test_without_a_tab_each_tab_that_imports_here_is_checked():
+    returncode, out, err = check(TABS_WRONG)
+    lines = out.splitlines()
+    assert "== tab numpy ==" in lines and "== tab pytorch ==" in lines
+    numpy_line = next(line for line in lines if line.startswith("tab numpy:"))
+    torch_line = next(line for line in lines if line.startswith("tab pytorch:"))
+    assert lines[-2:] == [numpy_line, torch_line]  # the report ends with one line per tab
+    assert re.match(r"tab numpy: +\d+ passed, [1-9]\d* failed", numpy_line) and returncode == 1
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        assert torch_line.endswith("torch does not import here")
+    else:  # the PyTorch tab's slip: a dropped channel
+        assert re.match(r"tab pytorch: +\d+ passed, [1-9]\d* failed", torch_line)
+
+
+@pytest.mark.parametrize("argv, message", [
+    ([TABS], None),
+    ([TABS, "--tab", "jax"], "has no tab 'jax'; its tabs: numpy, pytorch"),
+    ([TABS + ":corr2d", "--tab", "numpy"], "a notebook or tab is a port as a whole, without :OBJECT"),
+    ([str(PORTS / "missing.ipynb")], "No such file or directory"),
+])
+def test_tab_and_notebook_usage_errors_are_one_line(argv, message):
+    if message is None:
+        return  # a file without --tab: each tab (above)
+    returncode, out, err = check(*argv)
+    assert returncode == 2 and out == "" and len(err.splitlines()) == 1 and message in err, err
+
+
+def test_the_tabs_of_a_file_in_order():
+    assert baseline.md_tabs(TABS) == ["numpy", "pytorch"]
+
+
+def test_d2l_books_own_extract_is_read_with_its_tab_lines():
+    # The book's own source (tests/data/channels-section-today.md): %%tab lines with several names.
+    today = str(ROOT / "tests" / "data" / "channels-section-today.md")
+    assert baseline.md_tabs(today) == ["mxnet", "pytorch"]
+    cells = baseline._md_cells(today, "pytorch")
+    assert cells and all("%%tab" not in code for _, code in cells)
+    assert any("def corr2d_multi_in(" in code for _, code in cells)
+
+
+# Notebooks
+
+
+def test_a_notebook_is_a_port_and_its_magics_are_skipped_and_listed():
+    returncode, out, err = check(NOTEBOOK, "-v")
+    assert returncode == 0, out + err
+    assert out.splitlines()[-1] == "28 passed, 0 failed, 0 errors, 4 not implemented"
+    assert err.splitlines() == ["skipped cell 2 line 1: %matplotlib inline", "skipped cell 2 line 2: !pip install numpy",
+                                "skipped cell 6 line 1: %%time", "skipped cell 7: the whole cell (%%bash)"]
+
+
+def test_a_wrong_notebook_fails():
+    returncode, out, err = check(NOTEBOOK_WRONG)
+    assert returncode == 1 and MULTI_IN <= failing(out), out + err
+
+
+def test_a_cell_that_raises_is_named_with_its_line():
+    returncode, out, err = check(str(PORTS / "channels_raises.ipynb"))
+    assert (returncode, out) == (2, "")
+    assert err.endswith(": cell 4 raised ZeroDivisionError: division by zero (line 5: scale = 1 / 0)\n"), err
+
+
+def test_the_notebook_runs_in_a_fresh_namespace_in_process_too():
+    port = baseline.load_port(NOTEBOOK)
+    assert {"corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1"} <= set(vars(port))
+    results = baseline.check(port)
+    assert baseline.summary(results) == "28 passed, 0 failed, 0 errors, 4 not implemented"
+
+
+# Built-in adapters
+
+
+def test_the_framework_is_found_from_the_ports_imports():
+    assert baseline._framework_of(baseline.load_port(NOTEBOOK)) == "numpy"
+    fake_torch = type(np)("torch")
+    namespace = type(np)("port")
+    namespace.np, namespace.torch = np, fake_torch
+    assert baseline._framework_of(namespace) == "pytorch"  # preferred to numpy, which ports import too
+    d2l_tab = type(np)("port")
+    d2l_tab.d2l = type(np)("d2l.jax")
+    assert baseline._framework_of(d2l_tab) == "jax"
+
+
+def test_float64_handed_over_as_float32_is_said_on_the_line():
+    case = next(c for c in baseline.cases("extended") if c.id == "f64-multi-out-k3x2")
+    port = baseline.load_port(BOOK_PORT)
+    outcome = baseline._run(port, case.function, case.kwargs, case.inputs["X"], case.inputs["K"], True,
+                            adapter=("jax", lambda a: a.astype(np.float32), None))
+    result = baseline._judge(case, outcome)
+    assert result.status == "fail"
+    assert "the jax adapter handed the float64 inputs over as float32 (JAX_ENABLE_X64 is not set)" in result.message
+    assert "the result came back as float64" not in result.message
+
+
+def test_the_mxnet_adapter_runs_a_port_of_mxnet_numpy_without_hooks(tmp_path):
+    pytest.importorskip("mxnet")
+    port = tmp_path / "mx_np_port.py"
+    port.write_text("from mxnet import np, npx\nnpx.set_np()\n"
+                    "def corr2d(X, K):\n"
+                    "    assert type(X).__module__.startswith('mxnet'), type(X)\n"
+                    "    h, w = K.shape\n"
+                    "    Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=X.dtype)\n"
+                    "    for i in range(Y.shape[0]):\n"
+                    "        for j in range(Y.shape[1]):\n"
+                    "            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()\n"
+                    "    return Y\n")
+    returncode, out, err = check(str(port), "--profile", "extended", timeout=300)
+    assert returncode == 0, out + err
+    assert re.match(r"port .*mx_np_port.py: adapter mxnet \d", out.splitlines()[1])
+    assert out.splitlines()[-1].startswith("5 passed, 0 failed, 0 errors")
+
+
+def test_a_ports_own_hooks_win_over_the_adapter():
+    calls = []
+
+    class Port:
+        import numpy  # the adapter would be numpy's: none
+
+        @staticmethod
+        def to_native(a):
+            calls.append("native")
+            return a
+
+        corr2d = staticmethod(baseline.load_port(BOOK_PORT).corr2d)
+
+    case = next(c for c in baseline.cases() if c.function == "corr2d")
+    assert baseline.check_case(Port, case, framework="auto").status == "pass" and calls == ["native", "native"]
+
+
+# Expectation files
+
+
+def test_expected_failures_report_xfail_and_the_run_passes():
+    returncode, out, err = check(BOOK_PORT, "--profile", "strict", "--expect", EXPECT_BOOK)
+    assert returncode == 0, out + err
+    xfail = {line.split()[1] for line in out.splitlines() if line.startswith("XFAIL")}
+    assert xfail == {"refuse-channels-x3-k2", "refuse-channels-x2-k3", "refuse-no-input-channels"}
+    assert "expected (fail): the book's zip(X, K) drops X's third channel" in out
+    assert out.splitlines()[-1] == "33 passed, 0 failed, 0 errors, 4 not implemented, 3 xfail, 0 xpass"
+
+
+def test_a_listed_case_that_passes_is_xpass_and_fails_the_run(tmp_path):
+    expect = tmp_path / "expect.json"
+    expect.write_text(json.dumps({"book-out2": {"status": "fail", "reason": "thought broken"}}))
+    returncode, out, err = check(BOOK_PORT, "--expect", str(expect))
+    assert returncode == 1 and failing(out) == {"book-out2"}
+    assert "XPASS book-out2" in out and "expected fail (thought broken), but passed" in out
+    assert check(BOOK_PORT, "--expect", str(expect), "--allow-xpass")[0] == 0
+
+
+@pytest.mark.parametrize("content, message", [
+    ({"no-such-case": {"status": "fail", "reason": "x"}}, "'no-such-case' matches no case of the baseline"),
+    ({"book-out2": {"status": "pass", "reason": "x"}}, "book-out2 must be {\"status\": one of 'fail', 'error'"),
+    ({"book-out2": {"status": "fail"}}, "book-out2 must be"),
+    ([], "an expectation file is a JSON object"),
+])
+def test_a_bad_expectation_file_is_a_usage_error_naming_it(tmp_path, content, message):
+    expect = tmp_path / "expect.json"
+    expect.write_text(json.dumps(content))
+    returncode, out, err = check(BOOK_PORT, "--expect", str(expect))
+    assert returncode == 2 and out == "" and message in err, err
+
+
+def test_assert_case_honours_the_expectation_file(tmp_path):
+    test_file = tmp_path / "test_port.py"
+    test_file.write_text(
+        "import pytest\nfrom mxconv import baseline\nport = baseline.load_port(%r)\n\n\n"
+        "@pytest.mark.parametrize('case', baseline.cases('strict', expect=%r), ids=baseline.case_id)\n"
+        "def test_mxconv_baseline(case):\n    baseline.assert_case(port, case)\n" % (BOOK_PORT, EXPECT_BOOK))
+    returncode, out, err = run("-m", "pytest", "-q", "-rxs", "-p", "no:cacheprovider", "-o", "addopts=",
+                               "-o", "required_plugins=", "--rootdir", str(tmp_path), str(test_file), cwd=str(tmp_path))
+    assert returncode == 0, out + err
+    assert "33 passed, 4 skipped, 3 xfailed" in out.splitlines()[-1], out
+    assert "XFAIL test_port.py::test_mxconv_baseline[refuse-channels-x3-k2] - refuse-channels-x3-k2: expected" in out
+
+
+# Reports
+
+
+def test_the_json_report_follows_its_schema(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")  # of the test extra
+    report = tmp_path / "report.json"
+    returncode, out, err = check(TABS_WRONG, "--profile", "all", "--json", str(report))
+    assert returncode == 1, err
+    document = json.loads(report.read_text())
+    with open(str(ROOT / "mxconv" / "data" / "report.schema.json")) as f:
+        jsonschema.validate(document, json.load(f))
+    with open(baseline.DEFAULT_PATH, "rb") as f:
+        assert document["case_set"]["sha256"] == hashlib.sha256(f.read()).hexdigest()
+    numpy_run = document["runs"][0]
+    assert (numpy_run["tab"], numpy_run["framework"], numpy_run["framework_version"]) == ("numpy", "numpy",
+                                                                                          np.__version__)
+    by_id = {c["id"]: c for c in numpy_run["cases"]}
+    assert by_id["book-out2"]["status"] == "fail" and by_id["book-out2"]["index"] == [0, 0]
+    assert by_id["book-out2"]["max_abs_error"] > by_id["book-out2"]["atol"]
+    assert by_id["im2col-k3"]["status"] == "not implemented" and by_id["im2col-k3"]["max_abs_error"] is None
+    assert numpy_run["summary"]["fail"] == sum(c["status"] == "fail" for c in numpy_run["cases"])
+
+
+def test_the_junit_report_reads_as_junit(tmp_path):
+    report = tmp_path / "junit.xml"
+    returncode, out, err = check(BOOK_PORT, "--profile", "strict", "--expect", EXPECT_BOOK, "--junit-xml",
+                                 str(report))
+    assert returncode == 0, err
+    root = ET.parse(str(report)).getroot()
+    assert root.tag == "testsuites"
+    suite, = root
+    cases = suite.findall("testcase")
+    assert suite.tag == "testsuite" and int(suite.get("tests")) == len(cases) == 40
+    assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("0", "0", "7")
+    by_name = {c.get("name"): c for c in cases}
+    assert by_name["book-out2"].get("classname") == "mxconv.baseline.corr2d_multi_in" and not list(by_name["book-out2"])
+    xfail, = by_name["refuse-channels-x3-k2"]
+    assert (xfail.tag, xfail.get("type")) == ("skipped", "pytest.xfail")
+    ni, = by_name["pad1-k3"]
+    assert (ni.tag, ni.get("type")) == ("skipped", "pytest.skip")
+    for case in cases:
+        assert float(case.get("time")) >= 0
+
+
+def test_the_junit_report_has_pytests_own_shape(tmp_path):
+    # The elements and attributes pytest's --junitxml writes, on a file of its own.
+    test_file = tmp_path / "test_shape.py"
+    test_file.write_text("import pytest\n\ndef test_ok():\n    pass\n\ndef test_no():\n    assert 0\n\n"
+                         "def test_skip():\n    pytest.skip('n/i')\n")
+    theirs = tmp_path / "pytest.xml"
+    run("-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-o", "required_plugins=", "--rootdir",
+        str(tmp_path), "--junitxml", str(theirs), str(test_file), cwd=str(tmp_path))
+    ours = tmp_path / "ours.xml"
+    check("tests.ports.wrong:FlippedKernel", "--junit-xml", str(ours), cwd=str(ROOT))
+
+    def shape(path):
+        root = ET.parse(str(path)).getroot()
+        suite = root.find("testsuite")
+        kinds = {child.tag: set(child.attrib) for case in suite.findall("testcase") for child in case}
+        return root.tag, set(suite.attrib), set(suite.find("testcase").attrib), kinds
+
+    (root_tag, suite_attrs, case_attrs, kinds), mine = shape(theirs), shape(ours)
+    assert mine[0] == root_tag and suite_attrs <= mine[1] and case_attrs <= mine[2]
+    for tag in ("failure", "skipped"):
+        assert kinds[tag] <= mine[3][tag]
+
+
+def test_reports_are_written_whole(tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    returncode, out, err = check(BOOK_PORT, "--json", str(folder))
+    assert returncode == 2 and "cannot write the report" in err
+    assert [p.name for p in folder.iterdir()] == []
+
+
+# The scoreboard
+
+
+SCOREBOARD_PORTS = ["examples/numpy_port.py", "tests/ports/book_numpy.py", "tests/ports/channels_tabs.md@numpy",
+                    "tests/ports/channels_tabs.md@pytorch", "tests/ports/channels_numpy.ipynb", "examples/torch_port.py"]
+
+
+def _rows(lines):
+    """{port: (framework name, profile cells)} of a scoreboard's Markdown rows; versions aside."""
+    rows = {}
+    for line in lines:
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = (cells[1].split()[0], tuple(cells[2:]))
+    return rows
+
+
+def test_the_scoreboard_in_the_docs_is_the_commands():
+    returncode, out, err = run("-m", "mxconv.baseline", "scoreboard", *SCOREBOARD_PORTS, cwd=str(ROOT), timeout=600)
+    assert returncode == 0, err
+    lines = out.splitlines()
+    assert "| port | framework | default | extended | strict |" in lines
+    ours, documented = _rows(lines), _rows((ROOT / "docs" / "ports.md").read_text().splitlines())
+    assert set(documented) == set(SCOREBOARD_PORTS)
+    checked = 0
+    for port, (framework, cells) in ours.items():
+        if cells == ("cannot load",) * 3:  # its framework is not installed here (PyTorch, in CI)
+            assert framework == "none" and "torch" in port + documented[port][0]
+            continue
+        assert (framework, cells) == documented[port], port
+        checked += 1
+    assert checked >= 4
+    assert "| `examples/numpy_port.py` | numpy %s | 32 / 0 / 0 / 0 | 11 / 0 / 0 / 0 | 8 / 0 / 0 / 0 |" % (
+        np.__version__) in out
