@@ -67,3 +67,22 @@ def corr2d_multi_in_out_1x1(X, K):
 
 
 corr2d_multi_in_out_im2col = corr2d_multi_in_out
+
+
+def grad(fn, X, K, G):
+    """The checker's grad hook: d sum(fn(X, K) * G) / dX and / dK, worked out by hand
+    (NumPy has no automatic differentiation). Each of the section's functions is a
+    cross-correlation Y[o] = sum_c corr2d(X[c], K[o, c]), so kernel place (a, b) sends
+    G back through the window of X it multiplied."""
+    X, K, G = (np.asarray(a, dtype=np.float64) for a in (X, K, G))
+    X3 = X[None] if X.ndim == 2 else X
+    K4 = K.reshape((1,) * (4 - K.ndim) + K.shape)
+    G3 = G.reshape((K4.shape[0],) + G.shape[-2:])
+    out_h, out_w = G3.shape[1:]
+    dX, dK = np.zeros(X3.shape), np.zeros(K4.shape)
+    for a in range(K4.shape[2]):
+        for b in range(K4.shape[3]):
+            window = X3[:, a:a + out_h, b:b + out_w]
+            dK[:, :, a, b] = np.tensordot(G3, window, axes=([1, 2], [1, 2]))
+            dX[:, a:a + out_h, b:b + out_w] += np.tensordot(K4[:, :, a, b], G3, axes=(0, 0))
+    return dX.reshape(X.shape), dK.reshape(K.shape)

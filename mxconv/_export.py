@@ -20,10 +20,10 @@ the rest, the section's own forms, ``default``.
 """
 import numpy as np
 
-from . import __version__, _checks, _files, baseline, reference
+from . import __version__, _checks, _files, baseline, fast, reference
 from ._errors import MxconvError
 from ._environment import d2l_version
-from ._mxnet import mx, nd
+from ._mxnet import autograd, mx, nd
 from .reference import BOOK_K, BOOK_X
 
 SEED = 20261127
@@ -100,6 +100,22 @@ class _Cases:
         self.cases.append(baseline.Case(case_id, function, profile, source, {"X": X, "K": K}, kwargs,
                                         np.asarray(expected), rtol, atol, tuple(tags), note=note))
 
+    def gradients(self, function, X, K):
+        """Two cases of the grad profile: d sum(Y * G) / dX and / dK, for a fixed G."""
+        Y = _reference_float32(function, X, K, 0, 1)
+        G = self.uniform(Y.shape)
+        dX, dK = _gradients(function, X, K, G)
+        name = {"corr2d": "corr2d", "corr2d_multi_in": "multi-in", "corr2d_multi_in_out": "multi-out",
+                "corr2d_multi_in_out_1x1": "1x1"}[function]
+        # each gradient's entry is a sum over output positions (dK) or window places (dX)
+        c_o = K.shape[0] if K.ndim == 4 else 1
+        terms = {"X": c_o * K.shape[-2] * K.shape[-1], "K": int(np.prod(Y.shape[-2:]))}
+        for wrt, expected in (("X", dX), ("K", dK)):
+            rtol, atol = _tolerance(np.float32, X, K, terms[wrt] * max(1.0, float(np.abs(G).max())))
+            self.cases.append(baseline.Case(
+                "grad-%s-d%s" % (name, wrt), function, "grad", GRADIENT, {"X": X, "K": K, "G": G}, {}, expected,
+                rtol, atol, ("grad",), grad=wrt))
+
     def refuse(self, case_id, function, x_shape, k_shape, why, note=""):
         """A strict case: inputs the section's code gets wrong silently or crashes on.
         mxconv's gate is the oracle that they are wrong: it must refuse them."""
@@ -119,6 +135,8 @@ REFERENCE = "computed by mxconv.reference (the book's code)"
 PADDED = "computed by mxconv.reference on zero-padded input, every stride-th output"
 UNFOLDED = "computed by the book's In[6] (nd.dot, float64) over numpy-unfolded windows"
 REFUSE = "input mxconv.reference refuses; no value is right"
+GRADIENT = ("d sum(Y * G) / dX or dK, Y the function of X and K, computed by mxconv.fast under "
+            "mxnet.autograd.record()")
 
 
 def build_cases():
@@ -208,7 +226,30 @@ def build_cases():
     c.refuse("refuse-no-input-channels", "corr2d_multi_in", (0, 4, 4), (0, 2, 2),
              "X and K have no channels (an axis of size 0)",
              "the book's nd.add_n of no arrays fails; a port whose sum() starts at 0 returns 0 here")
+
+    for function, x_shape, k_shape in [("corr2d", (4, 5), (2, 3)), ("corr2d_multi_in", (3, 5, 4), (3, 2, 2)),
+                                       ("corr2d_multi_in_out", (2, 5, 5), (3, 2, 3, 2)),
+                                       ("corr2d_multi_in_out_1x1", (4, 3, 4), (2, 4, 1, 1))]:
+        c.gradients(function, c.uniform(x_shape), c.uniform(k_shape))
     return c.cases
+
+
+def _gradients(function, X, K, G):
+    """d sum(Y * G) / dX and / dK of the section's ``function``, by mxconv's fast path under
+    autograd.record() (the book's own path writes in place and cannot be recorded)."""
+    Xn, Kn, Gn = nd.array(X), nd.array(K), nd.array(G)
+    Xn.attach_grad()
+    Kn.attach_grad()
+    with autograd.record():
+        if function == "corr2d":
+            Y = fast.corr2d_multi_in_out(Xn.expand_dims(0), Kn.reshape((1, 1) + K.shape)).reshape(G.shape)
+        elif function == "corr2d_multi_in":
+            Y = fast.corr2d_multi_in(Xn, Kn)
+        else:
+            Y = fast.corr2d_multi_in_out(Xn, Kn)
+        loss = (Y * Gn).sum()
+    loss.backward()
+    return Xn.grad.asnumpy(), Kn.grad.asnumpy()
 
 
 def generated_by():

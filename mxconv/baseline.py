@@ -70,14 +70,14 @@ __all__ = ["Case", "Result", "Baseline", "BaselineError", "cases", "case_id", "c
            "load", "load_port", "summary", "PROFILES", "FUNCTIONS"]
 
 FORMAT = "mxconv-baseline"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: gradient cases (the grad profile)
 FUNCTIONS = ("corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1",
              "corr2d_multi_in_out_im2col")
 KWARGS = ("padding", "stride")
 DTYPES = ("float16", "float32", "float64")
 # A profile and the case profiles it runs: each adds to the default.
 PROFILES = {"default": ("default",), "extended": ("default", "extended"), "strict": ("default", "strict"),
-            "all": ("default", "extended", "strict")}
+            "grad": ("default", "grad"), "all": ("default", "extended", "strict", "grad")}
 DEFAULT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "baseline.json")
 
 # Limits that keep a hostile or broken file from costing memory or time.
@@ -126,6 +126,9 @@ class Case:
     note: str = ""  # said on the report's line when a port fails the case
     # From an expectation file (cases(expect=...)): the outcome a port knowingly has, and why.
     expectation: Optional[Tuple[str, str]] = None
+    # A gradient case (the grad profile): ``expected`` is d sum(Y * G) / d X (grad "X") or
+    # d K (grad "K"), Y = function(X, K) and G = inputs["G"].
+    grad: str = ""
 
     def __str__(self) -> str:
         return self.id
@@ -210,6 +213,8 @@ def to_json(cases: Sequence[Case], generated_by: Dict[str, str]) -> str:
             entry.update(expected=_array_to_json(c.expected), rtol=c.rtol, atol=c.atol)
         if c.note:
             entry["note"] = c.note
+        if c.grad:
+            entry["grad"] = c.grad
         entries.append(entry)
     document = {"format": FORMAT, "version": FORMAT_VERSION, "generated_by": dict(generated_by), "cases": entries}
     _parse(document, "<to_json>")  # never write what load() would refuse
@@ -358,7 +363,7 @@ def _parse_case(where: str, obj: Any) -> Case:
     refusal = "refuse" in obj
     value_keys = () if refusal else ("expected", "rtol", "atol")
     _keys(where, obj, ("id", "function", "profile", "source", "inputs", "kwargs", "tags") + value_keys,
-          ("refuse", "note"))
+          ("refuse", "note", "grad"))
     case_name = _text(where, obj["id"], "id")
     if not _ID.match(case_name):
         _fail(where, "id %s is not 1 to 80 of the characters A-Z a-z 0-9 . _ + - (starting with a letter or "
@@ -370,7 +375,11 @@ def _parse_case(where: str, obj: Any) -> Case:
         _fail(where, "profile must be one of %s, got %r" % (PROFILES["all"], obj["profile"]))
     if refusal != (obj["profile"] == "strict"):
         _fail(where, "a refusal case (with 'refuse') must be in the strict profile, and only such cases")
-    _keys(where + " inputs", obj["inputs"], ("X", "K"))
+    grad = obj.get("grad", "")
+    if ("grad" in obj) != (obj["profile"] == "grad") or grad not in ("", "X", "K"):
+        _fail(where, "a gradient case (grad 'X' or 'K') must be in the grad profile, and only such cases")
+    names = ("X", "K", "G") if grad else ("X", "K")
+    _keys(where + " inputs", obj["inputs"], names)
     _expect(where, obj["kwargs"], dict, "kwargs")
     unknown = [k for k in obj["kwargs"] if k not in KWARGS]
     if unknown:
@@ -383,7 +392,7 @@ def _parse_case(where: str, obj: Any) -> Case:
         function=obj["function"],
         profile=obj["profile"],
         source=_text(where, obj["source"], "source"),
-        inputs={name: _parse_array("%s inputs.%s" % (where, name), obj["inputs"][name]) for name in ("X", "K")},
+        inputs={name: _parse_array("%s inputs.%s" % (where, name), obj["inputs"][name]) for name in names},
         kwargs={k: _parse_pair(where, k, v) for k, v in obj["kwargs"].items()},
         expected=None if refusal else _parse_array(where + " expected", obj["expected"]),
         rtol=0.0 if refusal else _parse_tolerance(where, "rtol", obj["rtol"]),
@@ -391,6 +400,7 @@ def _parse_case(where: str, obj: Any) -> Case:
         tags=tuple(tags),
         refuse=_text(where, obj["refuse"], "refuse") if refusal else "",
         note=_text(where, obj.get("note", ""), "note"),
+        grad=grad,
     )
 
 
@@ -531,6 +541,8 @@ def _raised(err: BaseException) -> str:
         message = message if type(message) is str else ""
     except BaseException:
         message = "(its message could not be read)"
+    if "Traceback (most recent call last)" in message and "MXNetError: " in message:
+        message = message.rsplit("MXNetError: ", 1)[1]  # MXNet's C++ stack is not the port's
     return _one_line("%s: %s" % (_type_name(err), message) if message else _type_name(err))
 
 
@@ -579,20 +591,22 @@ def _hook_hint(out: Any, to_numpy: Optional[Hook]) -> str:
 
 def _run(port: Port, function: str, kwargs: Dict[str, object], X: np.ndarray, K: np.ndarray, want_value: bool,
          to_native: Optional[Hook] = None, to_numpy: Optional[Hook] = None,
-         adapter: Tuple[Optional[str], Optional[Hook], Optional[Hook]] = (None, None, None)) -> _Outcome:
+         adapter: Tuple[Optional[str], Optional[Hook], Optional[Hook]] = (None, None, None),
+         grad: Optional[Tuple[str, np.ndarray]] = None) -> _Outcome:
     """Call the port's ``function`` on copies of X and K; what happened, as an _Outcome.
     Hooks: ``to_native``/``to_numpy`` given here, else the port's own, else the
     ``adapter``'s (framework, to_native, to_numpy). No exception of the port's (any
     BaseException) leaves this function."""
     try:
-        return _run_guarded(port, function, kwargs, X, K, want_value, to_native, to_numpy, adapter)
+        return _run_guarded(port, function, kwargs, X, K, want_value, to_native, to_numpy, adapter, grad)
     except BaseException as err:  # a port's code raised where it should not have been able to
         return _Outcome(_BROKEN, _raised(err))
 
 
 def _run_guarded(port: Port, function: str, kwargs: Dict[str, object], X: np.ndarray, K: np.ndarray,
                  want_value: bool, to_native: Optional[Hook], to_numpy: Optional[Hook],
-                 adapter: Tuple[Optional[str], Optional[Hook], Optional[Hook]]) -> _Outcome:
+                 adapter: Tuple[Optional[str], Optional[Hook], Optional[Hook]],
+                 grad: Optional[Tuple[str, np.ndarray]] = None) -> _Outcome:
     try:
         fn = getattr(port, function, None)
     except BaseException as err:
@@ -616,12 +630,19 @@ def _run_guarded(port: Port, function: str, kwargs: Dict[str, object], X: np.nda
             else ""
     except BaseException as err:  # not a refusal: the function never saw the inputs
         return _Outcome(_BROKEN, "the to_native hook raised %s" % _raised(err))
+    if grad is not None:
+        return _gradient(port, fn, framework, to_native, to_numpy, X, K, grad)
     try:
         out = fn(*args, **kwargs)
     except BaseException as err:  # a port's failure is a result, not a crash of the checker
         return _Outcome(_RAISED, _raised(err))
     if not want_value:
         return _Outcome(_RETURNED, "returned %s" % _describe(out))
+    return _value(out, to_numpy, note)
+
+
+def _value(out: Any, to_numpy: Optional[Hook], note: str = "") -> _Outcome:
+    """What the port returned, read as numbers (or why it could not be)."""
     what = _describe(out)
     try:
         got = np.asarray(out if to_numpy is None else to_numpy(out))
@@ -636,6 +657,90 @@ def _run_guarded(port: Port, function: str, kwargs: Dict[str, object], X: np.nda
     if math.prod(shape) <= MAX_ELEMENTS:
         values = np.array(got, dtype=np.float64).view(np.ndarray)  # a copy the port cannot reach
     return _Outcome(_VALUE, "returned " + what, dtype=dtype, shape=shape, values=values, note=note)
+
+
+def _gradient(port: Port, fn: Callable[..., Any], framework: Optional[str], to_native: Hook,
+              to_numpy: Optional[Hook], X: np.ndarray, K: np.ndarray, grad: Tuple[str, np.ndarray]) -> _Outcome:
+    """d sum(fn(X, K) * G) / d X or d K: by the port's own ``grad(fn, X, K, G)`` hook,
+    else by its framework's automatic differentiation; not implemented where neither can."""
+    wrt, G = grad
+    hook = getattr(port, "grad", None)
+    if callable(hook):
+        try:
+            gradients = hook(fn, to_native(X.copy()), to_native(K.copy()), to_native(G.copy()))
+            chosen = gradients[0 if wrt == "X" else 1]
+        except BaseException as err:
+            return _Outcome(_RAISED, "the grad hook raised %s" % _raised(err))
+        return _value(chosen, to_numpy or _read_result)
+    differentiate = _DIFFERENTIATE.get(framework or "")
+    if differentiate is None:
+        return _Outcome(_MISSING, "no gradients: %s; give the port a grad(fn, X, K, G) hook that returns "
+                                  "(dX, dK)" % ("NumPy cannot differentiate" if framework in (None, "numpy") else
+                                                "no automatic differentiation for %s" % framework))
+    try:
+        gradients = differentiate(port, fn, X.copy(), K.copy(), G.copy())
+        chosen = gradients[0 if wrt == "X" else 1]
+    except BaseException as err:  # the framework cannot differentiate this code: say why
+        return _Outcome(_MISSING, "%s cannot differentiate this port's %s: %s" % (
+            framework, getattr(fn, "__name__", "function"), _raised(err)))
+    if chosen is None:
+        return _Outcome(_MISSING, "%s gives no gradient with respect to %s: the port's code does not connect "
+                                  "the result to it (a write into a variable?)" % (framework, wrt))
+    return _value(chosen, _read_result)
+
+
+def _torch_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.ndarray, G: np.ndarray) -> Any:
+    import torch
+
+    x, k = torch.from_numpy(X).requires_grad_(), torch.from_numpy(K).requires_grad_()
+    (fn(x, k) * torch.from_numpy(G)).sum().backward()
+    return x.grad, k.grad
+
+
+def _jax_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.ndarray, G: np.ndarray) -> Any:
+    import jax
+    import jax.numpy as jnp
+
+    g = jnp.asarray(G)
+    return jax.grad(lambda x, k: (fn(x, k) * g).sum(), argnums=(0, 1))(jnp.asarray(X), jnp.asarray(K))
+
+
+def _tensorflow_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.ndarray, G: np.ndarray) -> Any:
+    import tensorflow as tf
+
+    x, k = tf.constant(X), tf.constant(K)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        tape.watch(k)
+        loss = tf.reduce_sum(fn(x, k) * tf.constant(G))
+    return tape.gradient(loss, [x, k])
+
+
+def _paddle_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.ndarray, G: np.ndarray) -> Any:
+    import paddle
+
+    x, k = paddle.to_tensor(X, stop_gradient=False), paddle.to_tensor(K, stop_gradient=False)
+    loss = (fn(x, k) * paddle.to_tensor(G)).sum()
+    return paddle.grad([loss], [x, k], allow_unused=True)
+
+
+def _mxnet_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.ndarray, G: np.ndarray) -> Any:
+    import mxnet as mx
+
+    native, _, _ = _adapter("mxnet", port)
+    assert native is not None
+    x, k, g = native(X), native(K), native(G)
+    x.attach_grad()
+    k.attach_grad()
+    with mx.autograd.record():
+        loss = (fn(x, k) * g).sum()
+    loss.backward()
+    return x.grad, k.grad
+
+
+_DIFFERENTIATE: Dict[str, Callable[..., Any]] = {
+    "pytorch": _torch_gradients, "jax": _jax_gradients, "tensorflow": _tensorflow_gradients,
+    "paddle": _paddle_gradients, "mxnet": _mxnet_gradients}
 
 
 def _judge(case: Case, outcome: _Outcome) -> Result:
@@ -759,7 +864,8 @@ def check_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
         here: :func:`check_isolated` runs it in a process of its own.
     """
     outcome = _run(port, case.function, case.kwargs, case.inputs["X"], case.inputs["K"], case.expected is not None,
-                   to_native, to_numpy, _in_process_adapter(port, framework))
+                   to_native, to_numpy, _in_process_adapter(port, framework),
+                   (case.grad, case.inputs["G"]) if case.grad else None)
     return _judge(case, outcome)
 
 
@@ -1034,7 +1140,15 @@ def _read_result(out: Any) -> Any:
 
 
 def _framework_of(port: Port) -> Optional[str]:
-    """The framework the port's code imports (its namespace's modules), by preference."""
+    """The framework the port's code imports (its namespace's modules), by preference;
+    None where it imports none, or its namespace cannot be read."""
+    try:
+        return _framework_guarded(port)
+    except BaseException:  # a port's __getattr__ or __dict__ that raises: no adapter
+        return None
+
+
+def _framework_guarded(port: Port) -> Optional[str]:
     namespaces = [getattr(port, "__dict__", {})]
     module = sys.modules.get(getattr(port, "__module__", "") or "")
     if module is not None and module is not port:
@@ -1096,7 +1210,7 @@ def _float32_handover(native: Any, framework: Optional[str]) -> str:
 # sends, the parent judges against what it alone knows.
 
 MAX_HEADER = 2**16
-MAX_PAYLOAD = MAX_ELEMENTS * 8 * 2
+MAX_PAYLOAD = MAX_ELEMENTS * 8 * 3  # X, K and G
 DEFAULT_TIMEOUT = 60.0
 _CHILD = ("import importlib.util, sys\n"
           "spec = importlib.util.spec_from_file_location('_mxconv_baseline_child', sys.argv[1])\n"
@@ -1190,10 +1304,14 @@ def _serve(config_text: str) -> None:
         except _ChannelError:
             return
         x_bytes = request["X"]["size"]
+        k_bytes = request["K"]["size"]
         X = _frame_array(request["X"], payload[:x_bytes], request["X"]["dtype"])
-        K = _frame_array(request["K"], payload[x_bytes:], request["K"]["dtype"])
+        K = _frame_array(request["K"], payload[x_bytes:x_bytes + k_bytes], request["K"]["dtype"])
+        grad = None
+        if request.get("G"):
+            grad = (request["grad"], _frame_array(request["G"], payload[x_bytes + k_bytes:], request["G"]["dtype"]))
         kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in request["kwargs"].items()}
-        outcome = _run(port, request["function"], kwargs, X, K, request["want_value"], adapter=adapter)
+        outcome = _run(port, request["function"], kwargs, X, K, request["want_value"], adapter=adapter, grad=grad)
         header = {"seq": request["seq"], "kind": outcome.kind, "message": outcome.message, "dtype": outcome.dtype,
                   "shape": list(outcome.shape), "note": outcome.note}
         values = outcome.values
@@ -1292,12 +1410,15 @@ class _Child:
         self.seq += 1
         X, K = case.inputs["X"], case.inputs["K"]
         (x_head, x_bytes), (k_head, k_bytes) = _array_frame(X), _array_frame(K)
-        x_head["size"] = len(x_bytes)
+        x_head["size"], k_head["size"] = len(x_bytes), len(k_bytes)
         request = {"seq": self.seq, "function": case.function, "want_value": case.expected is not None,
                    "kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in case.kwargs.items()},
-                   "X": x_head, "K": k_head}
+                   "X": x_head, "K": k_head, "grad": case.grad}
+        g_bytes = b""
+        if case.grad:
+            request["G"], g_bytes = _array_frame(case.inputs["G"])
         try:
-            _send(self.requests, request, x_bytes + k_bytes)
+            _send(self.requests, request, x_bytes + k_bytes + g_bytes)
         except (OSError, ValueError):
             raise _PortFailed(self._ended("before this case", _ChannelError("closed"))) from None
         header = self._answer("on this case")
@@ -1783,7 +1904,7 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
                         help="the built-in adapter to use (default: the framework the port's code imports)")
 
 
-SCOREBOARD_PROFILES = ("default", "extended", "strict")
+SCOREBOARD_PROFILES = ("default", "extended", "strict", "grad")
 
 
 def _scoreboard_command(args: argparse.Namespace) -> int:

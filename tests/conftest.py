@@ -8,7 +8,8 @@ from ._helpers import NEEDS_2019, SEED, book_namespace, installed_edition, seede
 
 # The hostile ports are for the checker, never for doctest collection: one ends the
 # process on import (pytest would exit 0 having run nothing), one raises on any lookup.
-collect_ignore = [os.path.join("ports", name) for name in ("exits_on_import.py", "hostile.py", "raising_getattr.py")]
+collect_ignore = [os.path.join("ports", name) for name in (
+    "exits_on_import.py", "hostile.py", "raising_getattr.py", "torch_wrong_backward.py")]
 
 settings.register_profile(
     "mxconv", deadline=None, derandomize=True, print_blob=True,

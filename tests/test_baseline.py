@@ -65,7 +65,7 @@ def test_file_records_format_and_versions():
     import mxnet
 
     loaded = baseline.load()
-    assert (loaded.format, loaded.version) == ("mxconv-baseline", 2)
+    assert (loaded.format, loaded.version) == ("mxconv-baseline", 3)
     assert loaded.generated_by["mxnet"] == mxnet.__version__ == "1.9.1"
     assert loaded.generated_by["d2l"] == d2l.__version__ == "0.10.3"
     assert "numpy" in loaded.generated_by
@@ -113,7 +113,9 @@ FAST_PORT = _as_port({c.fn.__name__: c.fn for c in convolutions().values()})
 
 
 @needs_2019
-@pytest.mark.parametrize("case", baseline.cases("all"), ids=baseline.case_id)
+# The grad cases' values come from the fast path itself: tests/test_checker.py checks
+# them against the definition instead.
+@pytest.mark.parametrize("case", [c for c in baseline.cases("all") if not c.grad], ids=baseline.case_id)
 def test_mxconv_fast_path_passes_every_case(case):
     result = baseline.check_case(FAST_PORT, case)
     assert result.status == "pass", result.line()

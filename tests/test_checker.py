@@ -32,12 +32,13 @@ def counts(summary_line):
 
 def test_profiles_partition_the_cases():
     everything = baseline.cases("all")
-    default, extended, strict = (baseline.cases(p) for p in ("default", "extended", "strict"))
-    assert {c.profile for c in everything} == {"default", "extended", "strict"}
-    assert set(map(baseline.case_id, default)) < set(map(baseline.case_id, extended))
-    assert set(map(baseline.case_id, default)) < set(map(baseline.case_id, strict))
-    assert len(everything) == len(extended) + len(strict) - len(default)
-    assert list(map(baseline.case_id, baseline.cases(["extended", "strict"]))) == list(map(baseline.case_id, everything))
+    default, extended, strict, grad = (baseline.cases(p) for p in ("default", "extended", "strict", "grad"))
+    assert {c.profile for c in everything} == {"default", "extended", "strict", "grad"}
+    for other in (extended, strict, grad):
+        assert set(map(baseline.case_id, default)) < set(map(baseline.case_id, other))
+    assert len(everything) == len(extended) + len(strict) + len(grad) - 2 * len(default)
+    assert list(map(baseline.case_id, baseline.cases(["extended", "strict", "grad"]))) == list(
+        map(baseline.case_id, everything))
 
 
 def test_the_default_profile_is_the_sections_own_form():
@@ -76,8 +77,8 @@ def test_every_expected_value_is_finite():
 
 
 @pytest.mark.parametrize("profile, skip, message", [
-    ("extendd", (), r"unknown profile 'extendd'; the profiles are default, extended, strict, all"),
-    ("default", ("batches",), r"unknown tag 'batches'; the tags are batch, book, float64, im2col, padding, "
+    ("extendd", (), r"unknown profile 'extendd'; the profiles are default, extended, strict, grad, all"),
+    ("default", ("batches",), r"unknown tag 'batches'; the tags are batch, book, float64, grad, im2col, padding, "
                               r"reference, refusal, stride"),
 ])
 def test_unknown_profile_or_tag(profile, skip, message):
@@ -103,7 +104,7 @@ def test_a_faithful_port_of_the_book_passes_the_default_profile():
     returncode, out, err = run("-m", "mxconv.baseline", "check", BOOK_PORT)
     assert returncode == 0, out + err
     lines = out.splitlines()
-    assert len(lines) == len(baseline.cases("default")) + 1
+    assert len(lines) == len(baseline.cases("default")) + 3  # the case set, the port, the cases, the count
     passed, failed, errors, not_implemented = counts(lines[-1])
     assert (failed, errors) == (0, 0) and passed > 0
     # The book's functions take no padding or stride: those cases, and only those, are N/I.
@@ -246,7 +247,7 @@ def test_require_all():
 def test_profiles_combine_on_the_command_line():
     returncode, out, _ = run("-m", "mxconv.baseline", "check", NUMPY_PORT, "--profile", "extended", "--profile",
                              "strict")
-    assert returncode == 0 and len(out.splitlines()) == len(baseline.cases("all")) + 1
+    assert returncode == 0 and len(out.splitlines()) == len(baseline.cases(["extended", "strict"])) + 3
 
 
 def test_skip_leaves_out_a_tag():
@@ -335,7 +336,7 @@ def test_hooks_adapt_other_array_types():
         def to_numpy(result):
             return result["data"]
 
-    results = baseline.check(ListPort, baseline.cases("all"))
+    results = baseline.check(ListPort, baseline.cases(["extended", "strict"]))
     assert {r.status for r in results if r.case.function == "corr2d_multi_in_out_1x1"} == {"pass"}
     assert set(seen) == {np.ndarray}
 
@@ -370,7 +371,7 @@ def test_a_port_that_cannot_load(tmp_path, source, message):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--profile", "nope"], "unknown profile 'nope'; the profiles are default, extended, strict, all"),
+    (["--profile", "nope"], "unknown profile 'nope'; the profiles are default, extended, strict, grad, all"),
     (["--skip", "batches"], "unknown tag 'batches'; the tags are batch, book,"),
     (["--file", "/nonexistent/baseline.json"], "No such file or directory"),
 ])
@@ -394,7 +395,7 @@ def test_mxconv_baseline(case):
 
 @pytest.mark.parametrize("module, profile, outcome", [
     ("book_numpy", "default", {"passed": 28, "skipped": 4}),
-    ("numpy_port", "all", {"passed": 51}),
+    ("numpy_port", "all", {"passed": 59}),
     ("book_numpy", "strict", {"passed": 33, "failed": 3, "skipped": 4}),
 ])
 def test_a_ten_line_pytest_file(tmp_path, module, profile, outcome):
@@ -431,7 +432,7 @@ def _mutations():
         return next(c for c in doc["cases"] if "refuse" in c)
 
     yield "wrong format", lambda d: d.update(format="something-else"), "format is 'something-else'"
-    yield "wrong version", lambda d: d.update(version=1), "format version 1; this mxconv reads version 2"
+    yield "wrong version", lambda d: d.update(version=1), "format version 1; this mxconv reads version 3"
     yield "version as bool", lambda d: d.update(version=True), "format version True"
     yield "missing cases", lambda d: d.pop("cases"), r"keys \['cases'\] missing"
     yield "extra key", lambda d: d.update(pickle="gASV"), r"\['pickle'\] unexpected"
@@ -609,3 +610,70 @@ def test_the_file_must_be_a_regular_file(tmp_path):
             baseline.load(path)
     returncode, out, err = run("-m", "mxconv.baseline", "check", "json", "--file", str(fifo), timeout=60)
     assert (returncode, out) == (2, "") and err.endswith("fifo: not a regular file\n"), err
+
+
+# Gradient cases (the grad profile)
+
+
+def _numpy_gradients(case):
+    """d sum(Y * G) / dX and dK by loops over the definition of cross-correlation."""
+    X, K, G = (case.inputs[n].astype(np.float64) for n in ("X", "K", "G"))
+    X3 = X[None] if X.ndim == 2 else X
+    K4 = {2: K[None, None], 3: K[None]}.get(K.ndim, K)
+    G3 = G.reshape((K4.shape[0],) + G.shape[-2:])
+    dX, dK = np.zeros(X3.shape), np.zeros(K4.shape)
+    k_h, k_w = K4.shape[-2:]
+    for i in range(G3.shape[1]):
+        for j in range(G3.shape[2]):
+            window = X3[:, i:i + k_h, j:j + k_w]
+            dK += G3[:, i, j][:, None, None, None] * window[None]
+            dX[:, i:i + k_h, j:j + k_w] += np.tensordot(G3[:, i, j], K4, axes=(0, 0))
+    return dX.reshape(X.shape), dK.reshape(K.shape)
+
+
+def test_gradient_cases_are_those_of_the_definition():
+    grads = [c for c in baseline.cases("grad") if c.profile == "grad"]
+    assert {(c.function, c.grad) for c in grads} == {(f, w) for f in baseline.FUNCTIONS[:4] for w in "XK"}
+    for case in grads:
+        dX, dK = _numpy_gradients(case)
+        expected = dX if case.grad == "X" else dK
+        assert case.expected.shape == expected.shape and case.tags == ("grad",)
+        assert np.allclose(case.expected, expected, rtol=case.rtol, atol=case.atol), case.id
+        assert case.atol < 1e-4
+
+
+def test_a_port_with_a_grad_hook_passes_and_a_wrong_backward_fails():
+    from .ports import grad_numpy
+
+    grads = [c for c in baseline.cases("grad") if c.profile == "grad"]
+    assert all(r.status == "pass" for r in baseline.check(grad_numpy, grads))
+    wrong_results = baseline.check(grad_numpy.WrongBackward, grads)
+    assert {r.case.id for r in wrong_results if r.status == "fail"} == {
+        "grad-corr2d-dX", "grad-corr2d-dK", "grad-multi-in-dX", "grad-multi-in-dK"}
+
+
+def test_numpy_cannot_differentiate_so_its_gradients_are_not_implemented():
+    grads = [c for c in baseline.cases("grad") if c.profile == "grad"]
+    for result in baseline.check(book_numpy, grads, framework="auto"):
+        assert result.status == "not implemented"
+        assert "NumPy cannot differentiate; give the port a grad(fn, X, K, G) hook" in result.message
+
+
+def test_the_grad_profile_through_the_command_line():
+    returncode, out, err = run("-m", "mxconv.baseline", "check", "tests.ports.grad_numpy", "--profile", "grad",
+                               cwd=str(ROOT))
+    assert returncode == 0 and out.splitlines()[-1] == "36 passed, 0 failed, 0 errors, 4 not implemented", out + err
+    returncode, out, err = run("-m", "mxconv.baseline", "check", "tests.ports.grad_numpy:WrongBackward",
+                               "--profile", "grad", cwd=str(ROOT))
+    assert returncode == 1 and "FAIL  grad-multi-in-dK" in out
+
+
+def test_pytorchs_autograd_runs_the_examples_port_and_catches_a_wrong_backward():
+    pytest.importorskip("torch")  # the bench extra; CI installs no PyTorch
+    returncode, out, err = run("-m", "mxconv.baseline", "check", str(ROOT / "examples" / "torch_port.py"),
+                               "--profile", "grad")
+    assert returncode == 0 and out.splitlines()[-1] == "36 passed, 0 failed, 0 errors, 4 not implemented", out + err
+    returncode, out, err = run("-m", "mxconv.baseline", "check", str(ROOT / "tests" / "ports" /
+                                                                      "torch_wrong_backward.py"), "--profile", "grad")
+    assert returncode == 1 and {line.split()[1] for line in out.splitlines() if line.startswith("FAIL")} == {
+        "grad-corr2d-dX", "grad-corr2d-dK"}, out

@@ -77,8 +77,10 @@ def test_a_hostile_port_costs_only_its_own_cases(two_cases, name):
     lines = out.splitlines()
     assert returncode == expected_code, out + err
     assert lines[-1] == last_line, out + err
-    assert len(lines) == 3 and sum(bool(SUMMARY.match(line)) for line in lines) == 1, out  # printed once
-    assert [line.split()[1] for line in lines[:2]] == list(TWO_CASES)
+    # the case set, the port, a line per case and the summary, printed once
+    assert len(lines) == 5 and sum(bool(SUMMARY.match(line)) for line in lines) == 1, out
+    assert lines[0].startswith("mxconv-baseline ") and lines[1].startswith("port tests.ports.hostile:" + name)
+    assert [line.split()[1] for line in lines[2:4]] == list(TWO_CASES)
     for fragment in fragments:
         assert fragment in out, out
     assert "Traceback" not in out + err and err == "", err
