@@ -10,6 +10,8 @@ from ._helpers import NEEDS_2019, SEED, book_namespace, installed_edition, seede
 # process on import (pytest would exit 0 having run nothing), one raises on any lookup.
 collect_ignore = [os.path.join("ports", name) for name in (
     "exits_on_import.py", "hostile.py", "raising_getattr.py", "torch_wrong_backward.py")]
+# The fixture notebooks are ports for the checker, not notebooks for nbval (one raises on purpose).
+collect_ignore_glob = [os.path.join("ports", "*.ipynb")]
 
 settings.register_profile(
     "mxconv", deadline=None, derandomize=True, print_blob=True,

@@ -321,7 +321,7 @@ def _rows(lines):
     rows = {}
     for line in lines:
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 5 and cells[0].startswith("`"):
+        if len(cells) == 6 and cells[0].startswith("`"):
             rows[cells[0].strip("`")] = (cells[1].split()[0], tuple(cells[2:]))
     return rows
 
@@ -330,16 +330,16 @@ def test_the_scoreboard_in_the_docs_is_the_commands():
     returncode, out, err = run("-m", "mxconv.baseline", "scoreboard", *SCOREBOARD_PORTS, cwd=str(ROOT), timeout=600)
     assert returncode == 0, err
     lines = out.splitlines()
-    assert "| port | framework | default | extended | strict |" in lines
+    assert "| port | framework | default | extended | strict | grad |" in lines
     ours, documented = _rows(lines), _rows((ROOT / "docs" / "ports.md").read_text().splitlines())
     assert set(documented) == set(SCOREBOARD_PORTS)
     checked = 0
     for port, (framework, cells) in ours.items():
-        if cells == ("cannot load",) * 3:  # its framework is not installed here (PyTorch, in CI)
+        if cells == ("cannot load",) * 4:  # its framework is not installed here (PyTorch, in CI)
             assert framework == "none" and "torch" in port + documented[port][0]
             continue
         assert (framework, cells) == documented[port], port
         checked += 1
     assert checked >= 4
-    assert "| `examples/numpy_port.py` | numpy %s | 32 / 0 / 0 / 0 | 11 / 0 / 0 / 0 | 8 / 0 / 0 / 0 |" % (
-        np.__version__) in out
+    assert "| `examples/numpy_port.py` | numpy %s | 32 / 0 / 0 / 0 | 11 / 0 / 0 / 0 | 8 / 0 / 0 / 0 | " \
+           "8 / 0 / 0 / 0 |" % np.__version__ in out
