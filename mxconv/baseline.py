@@ -1595,7 +1595,7 @@ def assert_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
     if result.status == XFAIL:
         pytest.xfail("%s: %s" % (case.id, result.message))
     if not result.ok:
-        pytest.fail(result.line(), pytrace=False)
+        pytest.fail("%s: %s" % (case.id, result.line()), pytrace=False)
     return result
 
 
