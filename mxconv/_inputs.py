@@ -133,9 +133,9 @@ def _from_sequence(name: str, value: object) -> Operand:
     # ragged lists show as elements that are themselves sequences.
     objects = np.array(value, dtype=object)
     flat = objects.ravel()
-    if any(type(v) is np.ndarray and v.ndim == 0 for v in flat):  # np.array(1.0) in a list is a scalar
-        flat = np.array([v[()] if type(v) is np.ndarray and v.ndim == 0 else v for v in flat] + [None],
-                        dtype=object)[:-1]  # the None keeps numpy from reading the scalars as one array
+    for i, v in enumerate(flat):  # np.array(1.0) in a list is a scalar of its dtype
+        if type(v) is np.ndarray and v.ndim == 0:
+            flat[i] = v[()]
     kinds = set(map(type, flat))
     for kind in kinds:
         if issubclass(kind, (list, tuple, np.ndarray)):
