@@ -42,6 +42,7 @@ line per case and exits 1 on any failure; in a port's pytest suite,
 """
 import argparse
 import dataclasses
+import errno
 import hashlib
 import collections
 import importlib
@@ -50,14 +51,15 @@ import inspect
 import json
 import math
 import os
+import platform
 import queue
 import re
 import signal
 import stat
 import struct
+import secrets
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import types
@@ -66,8 +68,9 @@ from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional, Sequ
 
 import numpy as np
 
-__all__ = ["Case", "Result", "Baseline", "BaselineError", "cases", "case_id", "check", "check_case", "assert_case",
-           "load", "load_port", "summary", "PROFILES", "FUNCTIONS"]
+__all__ = ["Case", "Result", "Baseline", "BaselineError", "PortLoadError", "cases", "case_id", "check", "check_case",
+           "check_isolated", "assert_case", "load", "load_port", "load_expectations", "with_expectations", "md_tabs",
+           "select", "summary", "PROFILES", "FUNCTIONS", "FRAMEWORKS", "STATUSES"]
 
 FORMAT = "mxconv-baseline"
 FORMAT_VERSION = 3  # 3: gradient cases (the grad profile)
@@ -262,27 +265,7 @@ def load(path: Union[str, "os.PathLike[str]", None] = None) -> Baseline:
         as JSON and checked field by field.
     """
     path = DEFAULT_PATH if path is None else os.fspath(path)
-    # Opened without blocking (a FIFO would wait for a writer), then judged by what it is.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise BaselineError("%s: not a regular file" % path)
-        if info.st_size > MAX_FILE_BYTES:
-            raise BaselineError("%s: %d bytes, more than the %d a baseline may have" % (
-                path, info.st_size, MAX_FILE_BYTES))
-        chunks, left = [], MAX_FILE_BYTES + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 2**20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        raw = b"".join(chunks)
-    finally:
-        os.close(fd)
-    if len(raw) > MAX_FILE_BYTES:
-        raise BaselineError("%s: more than the %d bytes a baseline may have" % (path, MAX_FILE_BYTES))
+    raw = _read_regular(path)
     digest = hashlib.sha256(raw).hexdigest()
     try:
         document = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float,
@@ -292,6 +275,34 @@ def load(path: Union[str, "os.PathLike[str]", None] = None) -> Baseline:
     except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise BaselineError("%s: not a valid JSON file (%s)" % (path, err)) from None
     return dataclasses.replace(_parse(document, path), sha256=digest, path=path)
+
+
+def _read_regular(path: str, error: Callable[[str], Exception] = BaselineError) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES: the one way the checker reads
+    a file (a baseline, an expectation file, a notebook or a tab). Opened without blocking
+    (a FIFO would wait for a writer for ever), then judged by what it is; ``error`` makes
+    the exception (an OSError, such as a missing file, propagates)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise error("%s: not a regular file" % path)
+        if info.st_size > MAX_FILE_BYTES:  # refused before any of it is read
+            raise error("%s: %d bytes, more than the %d a file of the checker may have" % (
+                path, info.st_size, MAX_FILE_BYTES))
+        chunks, left = [], MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 2**20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > MAX_FILE_BYTES:
+        raise error("%s: more than the %d bytes a file of the checker may have (it grew)" % (path, MAX_FILE_BYTES))
+    return raw
 
 
 def _fail(where: str, message: str) -> NoReturn:
@@ -494,9 +505,9 @@ def select(all_cases: Sequence[Case], profile: Union[str, Iterable[str]] = "defa
 # __str__, a value's .shape and repr) and reduces what happened to a plain _Outcome;
 # _judge then compares that outcome with the case, knowing nothing of the port.
 
-_MISSING, _SIGNATURE, _BROKEN, _RAISED, _RETURNED, _VALUE, _UNREADABLE = (
-    "missing", "signature", "broken", "raised", "returned", "value", "unreadable")
-_KINDS = (_MISSING, _SIGNATURE, _BROKEN, _RAISED, _RETURNED, _VALUE, _UNREADABLE)
+_MISSING, _SIGNATURE, _BROKEN, _RAISED, _RETURNED, _VALUE, _UNREADABLE, _NOT_REAL = (
+    "missing", "signature", "broken", "raised", "returned", "value", "unreadable", "not real")
+_KINDS = (_MISSING, _SIGNATURE, _BROKEN, _RAISED, _RETURNED, _VALUE, _UNREADABLE, _NOT_REAL)
 
 
 @dataclass(frozen=True, eq=False)
@@ -651,7 +662,7 @@ def _value(out: Any, to_numpy: Optional[Hook], note: str = "") -> _Outcome:
         return _Outcome(_UNREADABLE, "returned %s, which could not be read as an array (%s%s)%s" % (
             what, "to_numpy raised " if to_numpy is not None else "", _raised(err), _hook_hint(out, to_numpy)))
     if kind not in "biuf":
-        return _Outcome(_UNREADABLE, "returned %s, read as dtype %s, not real numbers%s" % (
+        return _Outcome(_NOT_REAL, "returned %s, read as dtype %s, not real numbers%s" % (
             what, dtype, _hook_hint(out, to_numpy)))
     values = None
     if math.prod(shape) <= MAX_ELEMENTS:
@@ -785,8 +796,8 @@ def _judged(case: Case, outcome: _Outcome) -> Result:
             message = "%s where it must raise: %s%s" % (message, case.refuse, "; " + case.note if case.note else "")
             return Result(case, FAIL, message=message)
         return Result(case, ERROR, message="the port's process did not answer as the checker asked")
-    if kind == _UNREADABLE:
-        return Result(case, ERROR if "could not be read" in message else FAIL, message=message)
+    if kind in (_UNREADABLE, _NOT_REAL):  # no array at all is an error; complex numbers a wrong answer
+        return Result(case, ERROR if kind == _UNREADABLE else FAIL, message=message)
     if kind != _VALUE:
         return Result(case, ERROR, message="the port's process did not answer as the checker asked")
     return _compare(case, outcome)
@@ -923,9 +934,9 @@ def load_expectations(path: Union[str, "os.PathLike[str]"], all_cases: Sequence[
     """
     path = os.fspath(path)
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
-        document = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
+        document = json.loads(_read_regular(path).decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
+    except BaselineError:  # not a regular file, or too large: already said
+        raise
     except OSError as err:
         raise BaselineError("%s: %s" % (path, err.strerror or err)) from None
     except (ValueError, UnicodeDecodeError, RecursionError) as err:
@@ -998,12 +1009,9 @@ def load_port(spec: str, *, tab: Optional[str] = None, verbose: Optional[List[st
 
 def _read_text(path: str) -> str:
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
+        raw = _read_regular(path, PortLoadError)
     except OSError as err:
         raise PortLoadError("%s: %s" % (path, err.strerror or err)) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise PortLoadError("%s: more than %d bytes" % (path, MAX_FILE_BYTES))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -1095,17 +1103,21 @@ def _run_cells(path: str, cells: List[Tuple[str, str]], skipped: List[str]) -> P
     """Run the cells in order in a fresh module; the module is the port."""
     module = types.ModuleType(re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0]) or "port")
     module.__file__ = os.path.abspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if folder not in sys.path:
-        sys.path.insert(0, folder)  # as Jupyter, which runs a notebook from its folder
-    for label, source in cells:
-        filename = "<%s, %s>" % (path, label)
-        code = _runnable(label, source, skipped)
-        try:
-            exec(compile(code, filename, "exec"), module.__dict__)
-        except BaseException as err:
-            line = _cell_line(err, filename, code)
-            raise PortLoadError("%s raised %s%s" % (label, _raised(err), line)) from None
+    # Its folder comes first on sys.path while the cells run (as in Jupyter, where a
+    # notebook imports the modules beside it), and the caller's sys.path comes back.
+    saved = list(sys.path)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    try:
+        for label, source in cells:
+            filename = "<%s, %s>" % (path, label)
+            code = _runnable(label, source, skipped)
+            try:
+                exec(compile(code, filename, "exec"), module.__dict__)
+            except BaseException as err:
+                line = _cell_line(err, filename, code)
+                raise PortLoadError("%s raised %s%s" % (label, _raised(err), line)) from None
+    finally:
+        sys.path[:] = saved
     return module
 
 
@@ -1170,7 +1182,9 @@ def _adapter(framework: str, port: Port) -> Tuple[Optional[Hook], Optional[Hook]
     """to_native, to_numpy and the framework's version, for a framework of FRAMEWORKS."""
     if framework not in FRAMEWORKS:
         raise PortLoadError("unknown framework %r; the frameworks are %s" % (framework, ", ".join(FRAMEWORKS)))
-    module = importlib.import_module(FRAMEWORKS[framework])
+    # The framework the port has imported already (the checker itself imports none);
+    # imported here only where --framework names one the port's code does not.
+    module = sys.modules.get(FRAMEWORKS[framework]) or importlib.import_module(FRAMEWORKS[framework])
     version = str(getattr(module, "__version__", "?"))
     if framework == "numpy":
         return None, None, version
@@ -1518,10 +1532,11 @@ def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout
     chosen = select(load().cases) if cases is None else cases
     results: List[Result] = []
     child: Optional[_Child] = None
-    broken = ""
-    is_file = port.lower().endswith((".ipynb", ".md", ".py"))
-    config = {"port": os.path.abspath(port) if is_file else port, "tab": tab, "framework": framework,
-              "chdir": os.path.dirname(os.path.abspath(port)) if port.lower().endswith((".ipynb", ".md")) else ""}  # why a fresh process could not load the port again: the rest are errors
+    broken = ""  # why a fresh process could not load the port again: the rest are errors
+    # A notebook or tab runs from its own folder, as in Jupyter; anything else from this one.
+    notebook = port.lower().endswith((".ipynb", ".md"))
+    config = {"port": os.path.abspath(port) if notebook else port, "tab": tab, "framework": framework,
+              "chdir": os.path.dirname(os.path.abspath(port)) if notebook else ""}
     try:
         for case in chosen:
             if child is None and not broken:
@@ -1651,19 +1666,31 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _write_atomically(path: str, data: bytes) -> None:
-    """``data`` to ``path`` whole or not at all: a temporary file beside it, then a rename."""
+def _write_atomically(path: str, write: Callable[[Any], object]) -> str:
+    """Call ``write(file)`` on a new temporary file beside ``path``, then move it to
+    ``path``: a reader never sees half a file. An OSError names ``path`` (not the
+    temporary file), and no temporary file is left behind. mxconv's own files are
+    written with this too (``mxconv._files``)."""
     if not path:
-        raise OSError("the path is empty")
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+        raise OSError(errno.ENOENT, "the path is empty", path)
+    folder, name = os.path.split(os.path.abspath(path))
+    temporary = os.path.join(folder, ".%s.%s.tmp" % (name, secrets.token_hex(6)))
+    try:
+        # O_EXCL: a file of our own; mode 0o666 less the umask, as open() would give.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as err:  # say it of the file asked for, not of the temporary one
+        raise OSError(err.errno, err.strerror, path) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(temporary, path)
+            write(f)
+        try:
+            os.replace(temporary, path)
+        except OSError as err:
+            raise OSError(err.errno, err.strerror, path) from None
     except BaseException:
         os.unlink(temporary)
         raise
+    return path
 
 
 @dataclass
@@ -1676,7 +1703,8 @@ class _Run:
     seconds: List[float] = field(default_factory=list)
     framework: str = ""
     framework_version: str = ""
-    error: str = ""  # why it could not be checked
+    error: str = ""  # why it could not be loaded: a failure of the run
+    unavailable: str = ""  # why it was not checked here (its framework does not import): not a failure
 
 
 def _mxconv_version() -> str:
@@ -1691,7 +1719,7 @@ def _mxconv_version() -> str:
 REPORT_SCHEMA_VERSION = 1
 
 
-def report_json(runs: Sequence[_Run], case_set: Baseline, profiles: Sequence[str]) -> Dict[str, Any]:
+def _report_json(runs: Sequence[_Run], case_set: Baseline, profiles: Sequence[str]) -> Dict[str, Any]:
     """The --json report (schema: ``data/report.schema.json`` beside this module)."""
     def number(value: float) -> Optional[float]:
         return None if math.isnan(value) or math.isinf(value) else value
@@ -1705,7 +1733,7 @@ def report_json(runs: Sequence[_Run], case_set: Baseline, profiles: Sequence[str
         "profiles": list(profiles),
         "runs": [{
             "port": run.port, "tab": run.tab, "framework": run.framework or None,
-            "framework_version": run.framework_version or None, "error": run.error or None,
+            "framework_version": run.framework_version or None, "error": run.error or run.unavailable or None,
             "summary": {status: sum(r.status == status for r in run.results) for status in STATUSES},
             "cases": [{"id": r.case.id, "function": r.case.function, "status": r.status,
                        "max_abs_error": number(r.max_abs_error), "max_rel_error": number(r.max_rel_error),
@@ -1717,7 +1745,7 @@ def report_json(runs: Sequence[_Run], case_set: Baseline, profiles: Sequence[str
     }
 
 
-def report_junit(runs: Sequence[_Run], case_set: Baseline) -> bytes:
+def _report_junit(runs: Sequence[_Run], case_set: Baseline) -> bytes:
     """The --junit-xml report: a ``testsuite`` per run, a ``testcase`` per case (as
     pytest's --junitxml writes them: N/I and XFAIL are ``skipped``, FAIL and XPASS
     ``failure``, ERROR ``error``, each with the report's line)."""
@@ -1727,17 +1755,22 @@ def report_junit(runs: Sequence[_Run], case_set: Baseline) -> bytes:
     for run in runs:
         name = "mxconv.baseline %s%s" % (run.port, " --tab %s" % run.tab if run.tab else "")
         count = {s: sum(r.status == s for r in run.results) for s in STATUSES}
-        suite = ET.SubElement(root, "testsuite", name=name, tests=str(len(run.results) + bool(run.error)),
+        loaded = not (run.error or run.unavailable)  # else one testcase "load" says why
+        suite = ET.SubElement(root, "testsuite", name=name, tests=str(len(run.results) + (not loaded)),
                               failures=str(count[FAIL] + count[XPASS]), errors=str(count[ERROR] + bool(run.error)),
-                              skipped=str(count[NOT_IMPLEMENTED] + count[XFAIL]), time="%.3f" % sum(run.seconds),
-                              timestamp=time.strftime("%Y-%m-%dT%H:%M:%S"), hostname=_one_line(platform_node(), 100))
+                              skipped=str(count[NOT_IMPLEMENTED] + count[XFAIL] + bool(run.unavailable)),
+                              time="%.3f" % sum(run.seconds),
+                              timestamp=time.strftime("%Y-%m-%dT%H:%M:%S"), hostname=_one_line(platform.node(), 100))
         properties = ET.SubElement(suite, "properties")
         for key, value in (("case_set_version", case_set.case_set_version), ("case_set_sha256", case_set.sha256),
                            ("framework", run.framework), ("framework_version", run.framework_version)):
             ET.SubElement(properties, "property", name=key, value=value or "")
-        if run.error:
+        if not loaded:
             case = ET.SubElement(suite, "testcase", classname="mxconv.baseline", name="load", time="0")
-            ET.SubElement(case, "error", message=_one_line(run.error, 2000)).text = run.error
+            if run.error:
+                ET.SubElement(case, "error", message=_one_line(run.error, 2000)).text = run.error
+            else:
+                ET.SubElement(case, "skipped", type="pytest.skip", message=_one_line(run.unavailable, 2000))
         for result, seconds in zip(run.results, run.seconds):
             case = ET.SubElement(suite, "testcase", classname="mxconv.baseline.%s" % result.case.function,
                                  name=result.case.id, time="%.3f" % seconds)
@@ -1751,12 +1784,6 @@ def report_junit(runs: Sequence[_Run], case_set: Baseline) -> bytes:
                 else:
                     element.text = line
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
-
-
-def platform_node() -> str:
-    import platform
-
-    return platform.node()
 
 
 def _targets(port: str, tab: Optional[str]) -> List[Tuple[str, Optional[str], str]]:
@@ -1786,6 +1813,11 @@ def _check_command(args: argparse.Namespace) -> int:
             chosen = with_expectations(chosen, load_expectations(args.expect, case_set.cases))
     except (OSError, BaselineError) as err:
         return _error(str(err))
+    for option, path in (("--json", args.json), ("--junit-xml", args.junit_xml)):
+        if path is not None:  # before the run, not after it
+            folder = os.path.dirname(os.path.abspath(path)) if path else ""
+            if not path or os.path.isdir(path) or not os.path.isdir(folder):
+                return _error("%s: %r is not a file in an existing folder" % (option, path))
     targets = _targets(args.port, args.tab)
     several = len(targets) > 1
     header = ["%s; profile %s: %d cases" % (case_set.identity(), "+".join(profiles), len(chosen))]
@@ -1802,7 +1834,7 @@ def _check_command(args: argparse.Namespace) -> int:
         if several:
             say("== tab %s ==" % tab)
         if why:
-            run.error = why
+            run.unavailable = why
             if not several:
                 return _error("cannot load the port %s: %s" % (port, why))
             say("not checked: %s" % why)
@@ -1836,16 +1868,17 @@ def _check_command(args: argparse.Namespace) -> int:
         say(summary(run.results))
     if several:
         for run in runs:
-            say("tab %-12s %s" % ("%s:" % run.tab, run.error or summary(run.results)))
+            say("tab %-12s %s" % ("%s:" % run.tab, run.error or run.unavailable or summary(run.results)))
     try:
         if args.json:
-            _write_atomically(args.json, (json.dumps(report_json(runs, case_set, profiles), indent=1,
-                                                     allow_nan=False) + "\n").encode("utf-8"))
+            text = json.dumps(_report_json(runs, case_set, profiles), indent=1, allow_nan=False) + "\n"
+            _write_atomically(args.json, lambda f: f.write(text.encode("utf-8")))
         if args.junit_xml:
-            _write_atomically(args.junit_xml, report_junit(runs, case_set))
+            xml = _report_junit(runs, case_set)
+            _write_atomically(args.junit_xml, lambda f: f.write(xml))
     except OSError as err:
         return _error("cannot write the report: %s" % err)
-    checked = [run for run in runs if not run.error]
+    checked = [run for run in runs if not run.error and not run.unavailable]
     if not checked or not any(r.status != NOT_IMPLEMENTED for run in checked for r in run.results):
         _error("nothing was checked: %s" % ("no tab of this file imports here" if not checked else
                                              "the port implements none of these cases"))
@@ -1853,8 +1886,7 @@ def _check_command(args: argparse.Namespace) -> int:
     failed = any(
         not r.ok and not (args.allow_xpass and r.status == XPASS) or (args.require_all and r.status == NOT_IMPLEMENTED)
         for run in checked for r in run.results)
-    loading_failed = any(run.error and not run.error.endswith("does not import here") for run in runs)
-    return 1 if failed or loading_failed else 0
+    return 1 if failed or any(run.error for run in runs) else 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -1917,7 +1949,7 @@ def _scoreboard_command(args: argparse.Namespace) -> int:
         port, _, tab = spec.rpartition("@") if "@" in spec else (spec, "", "")
         row: Dict[str, Any] = {"port": spec, "framework": "", "version": "", "profiles": {}}
         for profile in SCOREBOARD_PROFILES:
-            chosen = [c for c in select(case_set.cases, profile) if c.profile == profile or profile == "default"]
+            chosen = [c for c in case_set.cases if c.profile == profile]  # the profile's own cases
             info: Dict[str, Any] = {}
             try:
                 results = check_isolated(port, chosen, timeout=args.timeout, tab=tab or None,

@@ -528,7 +528,7 @@ def test_truncated_file_is_refused(tmp_path):
 
 def test_oversized_file_is_refused_before_reading(monkeypatch):
     monkeypatch.setattr(baseline, "MAX_FILE_BYTES", 1000)
-    with pytest.raises(baseline.BaselineError, match="more than the 1000 a baseline may have"):
+    with pytest.raises(baseline.BaselineError, match=r"bytes, more than the 1000 a file of the checker may have"):
         baseline.load()
 
 

@@ -5,6 +5,7 @@ Needs numpy only (and jsonschema, of the test extra)."""
 import hashlib
 import json
 import re
+import sys
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -121,7 +122,9 @@ def test_a_cell_that_raises_is_named_with_its_line():
 
 
 def test_the_notebook_runs_in_a_fresh_namespace_in_process_too():
+    path_before = list(sys.path)
     port = baseline.load_port(NOTEBOOK)
+    assert sys.path == path_before  # its folder was first only while its cells ran
     assert {"corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1"} <= set(vars(port))
     results = baseline.check(port)
     assert baseline.summary(results) == "28 passed, 0 failed, 0 errors, 4 not implemented"
@@ -301,12 +304,22 @@ def test_the_junit_report_has_pytests_own_shape(tmp_path):
         assert kinds[tag] <= mine[3][tag]
 
 
-def test_reports_are_written_whole(tmp_path):
+@pytest.mark.parametrize("option", ["--json", "--junit-xml"])
+def test_a_report_path_that_cannot_be_written_is_refused_before_the_run(tmp_path, option):
     folder = tmp_path / "folder"
     folder.mkdir()
-    returncode, out, err = check(BOOK_PORT, "--json", str(folder))
-    assert returncode == 2 and "cannot write the report" in err
+    for path in (str(folder), "", str(tmp_path / "missing" / "report")):
+        returncode, out, err = check(BOOK_PORT, option, path)
+        assert (returncode, out) == (2, "") and "%s: %r is not a file in an existing folder" % (option, path) in err
     assert [p.name for p in folder.iterdir()] == []
+
+
+def test_reports_are_written_whole(tmp_path):
+    report = tmp_path / "report.json"
+    report.write_text("an older report")
+    assert check(BOOK_PORT, "--json", str(report))[0] == 0
+    assert json.loads(report.read_text())["schema"] == "mxconv-baseline-report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left
 
 
 # The scoreboard
