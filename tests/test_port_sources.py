@@ -356,3 +356,39 @@ def test_the_scoreboard_in_the_docs_is_the_commands():
     assert checked >= 4
     assert "| `examples/numpy_port.py` | numpy %s | 32 / 0 / 0 / 0 | 11 / 0 / 0 / 0 | 8 / 0 / 0 / 0 | " \
            "8 / 0 / 0 / 0 |" % np.__version__ in out
+
+
+@pytest.mark.parametrize("x64", ["", "1"])
+def test_the_jax_adapter_says_when_float64_became_float32(x64):
+    pytest.importorskip("jax")  # not installed in CI; runs where JAX is
+    import os
+
+    env = dict(os.environ, JAX_ENABLE_X64=x64) if x64 else {k: v for k, v in os.environ.items()
+                                                            if k != "JAX_ENABLE_X64"}
+    returncode, out, err = check(str(PORTS / "jax_port.py"), "--profile", "extended", "--profile", "grad", env=env,
+                                 timeout=600)
+    failing_ids = failing(out)
+    if x64:
+        assert returncode == 0 and not failing_ids, out + err
+    else:
+        assert failing_ids == {"f64-multi-out-k3x2", "f64-multi-in-k2", "f64-1x1"}, out + err
+        line = next(line for line in out.splitlines() if "f64-1x1" in line)
+        assert "the jax adapter handed the float64 inputs over as float32 (JAX_ENABLE_X64 is not set)" in line
+        assert "corr2d writes" not in line
+    assert not any(line.startswith(("FAIL", "ERROR")) and "grad-" in line for line in out.splitlines())
+
+
+def test_the_ci_step_in_the_docs_runs_as_written(tmp_path):
+    # The GitHub Actions step of docs/ports.md: its check command, on this repository's
+    # NumPy tab and the book's expectation file, writes both reports it uploads.
+    docs = (ROOT / "docs" / "ports.md").read_text()
+    step = re.search(r"```yaml\n(.*?)```", docs, re.S).group(1)
+    command = re.search(r"(python -m mxconv\.baseline check .*?)\n(?!\s+--)", step.replace("\\\n", " "), re.S)
+    argv = command.group(1).split()[3:]
+    assert argv[:3] == ["check", "channels.md", "--tab"] and "--junit-xml" in argv and "--json" in argv
+    argv[1], argv[3] = TABS, "numpy"
+    argv[argv.index("--expect") + 1] = EXPECT_BOOK
+    returncode, out, err = run("-m", "mxconv.baseline", *argv, cwd=str(tmp_path), timeout=300)
+    assert returncode == 0, out + err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mxconv-baseline.json", "mxconv-baseline.xml"]
+    assert "path: mxconv-baseline.*" in step and "TF_CPP_MIN_LOG_LEVEL" in step
