@@ -883,6 +883,8 @@ def check_case(port: Port, case: Case, *, to_native: Optional[Hook] = None,
 def _in_process_adapter(port: Port, framework: Optional[str]) -> Tuple[Optional[str], Optional[Hook], Optional[Hook]]:
     if framework is None:
         return None, None, None
+    if framework != "auto" and framework not in FRAMEWORKS:
+        raise ValueError("unknown framework %r; the frameworks are auto, %s" % (framework, ", ".join(FRAMEWORKS)))
     name = _framework_of(port) if framework == "auto" else framework
     if name is None:
         return None, None, None
@@ -932,6 +934,8 @@ def load_expectations(path: Union[str, "os.PathLike[str]"], all_cases: Sequence[
         For a file that is not such an object, or an id that matches no case of
         ``all_cases`` (naming it: a stale entry must not hide silently).
     """
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise BaselineError("an expectation file is named by a path, got %r" % (path,))
     path = os.fspath(path)
     try:
         document = json.loads(_read_regular(path).decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
@@ -979,6 +983,12 @@ def load_port(spec: str, *, tab: Optional[str] = None, verbose: Optional[List[st
         For a notebook or tab that cannot be read, or a cell that raises (naming the
         cell and the port's line). Importing a module raises what the import raises.
     """
+    if not isinstance(spec, str) or not spec:
+        raise TypeError("a port is named by a non-empty str (MODULE, MODULE:OBJECT or a path), got %r" % (spec,))
+    if tab is not None and not isinstance(tab, str):
+        raise TypeError("tab must be a str, got %r" % (tab,))
+    if tab and not _TAB_NAME.match(tab):
+        raise PortLoadError("a tab's name is 1 to 40 letters, digits, _ or -, got %s" % _one_line(ascii(tab), 60))
     target, _, attribute = spec.partition(":")
     lowered = target.lower()
     if lowered.endswith((".ipynb", ".md")):
@@ -1041,6 +1051,7 @@ def _notebook_cells(path: str) -> List[Tuple[str, str]]:
 
 _FENCE = re.compile(r"^```\{\.python \.input[^}]*\}[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
 _TAB_LINE = re.compile(r"\s*(?:%%tab|#@tab)\s+(.*?)\s*$")
+_TAB_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}\Z")
 # d2l-book's tab names and the module each framework is imported as
 FRAMEWORKS = {"pytorch": "torch", "tensorflow": "tensorflow", "jax": "jax", "paddle": "paddle", "mxnet": "mxnet",
               "numpy": "numpy"}
@@ -1527,6 +1538,10 @@ def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout
     """
     if not (isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and 0 < timeout <= 86400):
         raise ValueError("timeout must be a number of seconds in (0, 86400], got %r" % (timeout,))
+    if not isinstance(port, str) or not port:
+        raise TypeError("port must be a non-empty str (MODULE, MODULE:OBJECT or a path), got %r" % (port,))
+    if tab is not None and not isinstance(tab, str):
+        raise TypeError("tab must be a str, got %r" % (tab,))
     if framework is not None and framework not in FRAMEWORKS:
         raise ValueError("unknown framework %r; the frameworks are %s" % (framework, ", ".join(FRAMEWORKS)))
     chosen = select(load().cases) if cases is None else cases
@@ -1805,6 +1820,12 @@ def _targets(port: str, tab: Optional[str]) -> List[Tuple[str, Optional[str], st
 
 
 def _check_command(args: argparse.Namespace) -> int:
+    if not args.port:
+        return _error("PORT is empty: name a module, a file, a notebook or a d2l-book source")
+    if args.tab is not None and not args.port.partition(":")[0].lower().endswith(".md"):
+        return _error("--tab selects a tab of a d2l-book source (.md); %s is not one" % args.port)
+    if args.tab and not _TAB_NAME.match(args.tab):
+        return _error("--tab: a tab's name is 1 to 40 letters, digits, _ or -, got %s" % _one_line(ascii(args.tab), 60))
     try:
         case_set = load(args.file)
         profiles = args.profile or ["default"]
@@ -1944,6 +1965,8 @@ def _scoreboard_command(args: argparse.Namespace) -> int:
         case_set = load(args.file)
     except (OSError, BaselineError) as err:
         return _error(str(err))
+    if not all(args.ports):
+        return _error("a PORT is empty: name a module, a file, a notebook or a d2l-book source")
     rows = []
     for spec in args.ports:
         port, _, tab = spec.rpartition("@") if "@" in spec else (spec, "", "")

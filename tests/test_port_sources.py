@@ -4,6 +4,7 @@ built-in adapters; expectation files; the JUnit and JSON reports; the scoreboard
 Needs numpy only (and jsonschema, of the test extra)."""
 import hashlib
 import json
+import os
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -392,3 +393,39 @@ def test_the_ci_step_in_the_docs_runs_as_written(tmp_path):
     assert returncode == 0, out + err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mxconv-baseline.json", "mxconv-baseline.xml"]
     assert "path: mxconv-baseline.*" in step and "TF_CPP_MIN_LOG_LEVEL" in step
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["check", ""], "PORT is empty"),
+    (["scoreboard", BOOK_PORT, ""], "a PORT is empty"),
+    (["check", BOOK_PORT, "--tab", "numpy"], "--tab selects a tab of a d2l-book source (.md)"),
+    (["check", TABS, "--tab", ""], "name the tab to check with --tab (its tabs: numpy, pytorch)"),
+    (["check", TABS, "--tab", "x" * 10**5], "--tab: a tab's name is 1 to 40 letters, digits, _ or -, got 'xxx"),
+    (["check", TABS, "--tab", "\x1b[31m"], r"a tab's name is 1 to 40 letters, digits, _ or -, got '\x1b[31m'"),
+    (["check", TABS, "--tab", "jax"], "has no tab 'jax'; its tabs: numpy, pytorch"),
+    (["check", BOOK_PORT, "--framework", "torch"], "invalid choice: 'torch'"),
+    (["check", BOOK_PORT, "--timeout", str(2**31)], "must be a number of seconds in (0, 86400]"),
+    (["check", BOOK_PORT, "--expect", "/dev/null/none"], "Not a directory"),
+])
+def test_hostile_arguments_are_one_line_usage_errors(argv, message):
+    returncode, out, err = run("-m", "mxconv.baseline", *argv, timeout=60)
+    assert returncode == 2 and out == "" and len(err.splitlines()) == 1 and message in err, err
+    assert "\x1b" not in err
+
+
+def test_hostile_arguments_from_python_are_refused_by_name(tmp_path):
+    fifo = tmp_path / "expect.json"
+    os.mkfifo(str(fifo))
+    for call, error, message in [
+            (lambda: baseline.check_isolated(123), TypeError, "port must be a non-empty str"),
+            (lambda: baseline.check_isolated(""), TypeError, "port must be a non-empty str"),
+            (lambda: baseline.check_isolated(BOOK_PORT, tab=5), TypeError, "tab must be a str"),
+            (lambda: baseline.check_isolated(BOOK_PORT, timeout=2**32 + 1), ValueError, "timeout must be a number"),
+            (lambda: baseline.check_isolated(BOOK_PORT, timeout=-1), ValueError, "timeout must be a number"),
+            (lambda: baseline.check_isolated(BOOK_PORT, framework="torch"), ValueError, "unknown framework 'torch'"),
+            (lambda: baseline.check(baseline, framework="bogus"), ValueError, "unknown framework 'bogus'"),
+            (lambda: baseline.load_port(None), TypeError, "a port is named by a non-empty str"),
+            (lambda: baseline.cases(expect=2**32 + 1), baseline.BaselineError, "named by a path"),
+            (lambda: baseline.cases(expect=str(fifo)), baseline.BaselineError, "not a regular file")]:
+        with pytest.raises(error, match=re.escape(message)):
+            call()
