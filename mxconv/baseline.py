@@ -64,7 +64,7 @@ import threading
 import time
 import types
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Deque, Dict, Iterable, List, NoReturn, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -1348,7 +1348,7 @@ class _Child:
 
     def __init__(self, config: Dict[str, Any], timeout: float):
         self.timeout, self.seq = timeout, 0
-        self.output: "collections.deque[bytes]" = collections.deque(maxlen=64)
+        self.output: Deque[bytes] = collections.deque(maxlen=64)
         popen: Dict[str, Any] = {"start_new_session": True} if os.name == "posix" else {}
         self.process = subprocess.Popen([sys.executable, "-c", _CHILD, os.path.abspath(__file__), json.dumps(config)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
@@ -1660,7 +1660,12 @@ def _error(message: str) -> int:
 
 def _standard_streams() -> None:
     """Put /dev/null where the process got no stdin, stdout or stderr, so that no file
-    or pipe opened later takes their numbers and gets the report's lines."""
+    or pipe opened later takes their numbers and gets the report's lines.
+
+    Python gives such a process ``sys.stdout`` or ``sys.stderr`` None; argparse before
+    3.11 then fails in its own error path (``None.write``) and the process exits 1
+    instead of 2. A stream that is None is given a writer on /dev/null, so every Python
+    ends a usage error with the same status."""
     for fd in (0, 1, 2):
         try:
             os.fstat(fd)
@@ -1669,6 +1674,9 @@ def _standard_streams() -> None:
             if null != fd:
                 os.dup2(null, fd)
                 os.close(null)
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, "w", closefd=False))
 
 
 def _seconds(text: str) -> float:
