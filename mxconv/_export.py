@@ -257,7 +257,9 @@ def generated_by():
 
 
 def export(path):
-    """Write the baseline file to ``path``; returns (path, number of cases)."""
+    """Write the baseline file to ``path``; returns (path, number of cases). A path that
+    cannot be written is refused before the cases are built."""
+    _files.writable(path)
     cases = build_cases()
     text = baseline.to_json(cases, generated_by())
     _files.write_atomically(path, lambda f: f.write(text.encode("utf-8")))
