@@ -1,4 +1,6 @@
-"""What several test files share: paths, the seed, random shapes and inputs, subprocess runs."""
+"""What several test files share: paths, the seed, random shapes and inputs, command-line runs."""
+import contextlib
+import io
 import os
 import pathlib
 import re
@@ -92,9 +94,34 @@ def random_inputs(rng, op):
 
 
 def run(*args, timeout=120, **kwargs):
-    """``python args...`` in a subprocess: (returncode, stdout, stderr)."""
+    """``python args...`` in a subprocess: (returncode, stdout, stderr). For what needs a
+    process: closed streams, a fresh interpreter, the exit status Python itself gives."""
     done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, **kwargs)
     return done.returncode, done.stdout, done.stderr
+
+
+def run_main(main, *argv, cwd=ROOT):
+    """A command line's ``main([...])`` in this process, in ``cwd``: (exit status, stdout,
+    stderr), as its process would give them; argparse's SystemExit is its status."""
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    os.chdir(str(cwd))
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main(list(argv))
+            except SystemExit as exit:
+                status = exit.code
+    finally:
+        os.chdir(here)
+    return status, out.getvalue(), err.getvalue()
+
+
+def run_checker(*argv, cwd=ROOT):
+    """``python -m mxconv.baseline ARGV`` in this process (the port still runs in a child)."""
+    from mxconv import baseline
+
+    return run_main(baseline.main, *argv, cwd=cwd)
 
 
 # Today's edition: tests/data/channels-section-today.md, the book as published today

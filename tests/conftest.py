@@ -4,7 +4,10 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from ._helpers import NEEDS_2019, SEED, book_namespace, installed_edition, seeded_rng
+from ._helpers import NEEDS_2019, SEED, book_namespace, installed_edition, run_main, seeded_rng
+
+# pytest's own runner of nested pytest sessions, for the tests of the checker's pytest helper.
+pytest_plugins = ["pytester"]
 
 # The hostile ports are for the checker, never for doctest collection: one ends the
 # process on import (pytest would exit 0 having run nothing), one raises on any lookup.
@@ -35,6 +38,20 @@ def book():
     if installed_edition() != "nd":
         pytest.skip(NEEDS_2019)
     return book_namespace()
+
+
+@pytest.fixture(scope="session")
+def fresh_export(tmp_path_factory):
+    """``mxconv baseline export PATH`` run once a session, in this process, over a file
+    that held "old": (exit status, stdout, stderr, PATH). Building the cases runs the
+    book's loop over every case; the tests that need an export share this one."""
+    if installed_edition() != "nd":
+        pytest.skip(NEEDS_2019)
+    from mxconv import cli
+
+    path = tmp_path_factory.mktemp("export") / "baseline.json"
+    path.write_text("old")
+    return run_main(cli.main, "baseline", "export", str(path)) + (path,)
 
 
 def contexts():

@@ -11,7 +11,7 @@ import pytest
 
 from mxconv import baseline
 
-from ._helpers import ROOT, run
+from ._helpers import ROOT, run, run_checker
 from .ports import book_numpy, wrong
 
 NUMPY_PORT = str(ROOT / "examples" / "numpy_port.py")
@@ -101,7 +101,7 @@ def test_profile_and_skip_of_the_wrong_kind(profile, skip, message):
 
 
 def test_a_faithful_port_of_the_book_passes_the_default_profile():
-    returncode, out, err = run("-m", "mxconv.baseline", "check", BOOK_PORT)
+    returncode, out, err = run_checker("check", BOOK_PORT)
     assert returncode == 0, out + err
     lines = out.splitlines()
     assert len(lines) == len(baseline.cases("default")) + 3  # the case set, the port, the cases, the count
@@ -121,7 +121,7 @@ def test_a_faithful_port_takes_one_example_so_batches_are_not_implemented():
 
 
 def test_strict_profile_on_a_faithful_port_names_the_sections_bug():
-    returncode, out, _ = run("-m", "mxconv.baseline", "check", BOOK_PORT, "--profile", "strict")
+    returncode, out, _ = run_checker("check", BOOK_PORT, "--profile", "strict")
     assert returncode == 1
     failing = {line.split()[1]: line for line in out.splitlines() if line.startswith("FAIL")}
     assert set(failing) == {"refuse-channels-x3-k2", "refuse-channels-x2-k3", "refuse-no-input-channels"}
@@ -131,7 +131,7 @@ def test_strict_profile_on_a_faithful_port_names_the_sections_bug():
 
 
 def test_the_example_numpy_port_passes_every_profile():
-    returncode, out, err = run("-m", "mxconv.baseline", "check", NUMPY_PORT, "--profile", "all", "--require-all")
+    returncode, out, err = run_checker("check", NUMPY_PORT, "--profile", "all", "--require-all")
     assert returncode == 0, out + err
     assert out.splitlines()[-1] == "%d passed, 0 failed, 0 errors, 0 not implemented" % len(baseline.cases("all"))
 
@@ -161,8 +161,7 @@ WRONG_PORTS = {
 @pytest.mark.parametrize("port", sorted(WRONG_PORTS))
 def test_wrong_ports_fail_their_profile(port):
     profile, must_fail = WRONG_PORTS[port]
-    returncode, out, err = run("-m", "mxconv.baseline", "check", "tests.ports.wrong:" + port, "--profile", profile,
-                               cwd=str(ROOT))
+    returncode, out, err = run_checker("check", "tests.ports.wrong:" + port, "--profile", profile)
     assert returncode == 1, out + err
     lines = out.splitlines()
     failing = {line.split()[1]: line for line in lines if line.startswith(("FAIL", "ERROR"))}
@@ -239,19 +238,19 @@ def test_comparison_is_numpy_isclose():
 
 
 def test_require_all():
-    assert run("-m", "mxconv.baseline", "check", BOOK_PORT)[0] == 0
-    returncode, out, _ = run("-m", "mxconv.baseline", "check", BOOK_PORT, "--require-all")
+    assert run_checker("check", BOOK_PORT)[0] == 0
+    returncode, out, _ = run_checker("check", BOOK_PORT, "--require-all")
     assert returncode == 1 and "N/I" in out
 
 
 def test_profiles_combine_on_the_command_line():
-    returncode, out, _ = run("-m", "mxconv.baseline", "check", NUMPY_PORT, "--profile", "extended", "--profile",
+    returncode, out, _ = run_checker("check", NUMPY_PORT, "--profile", "extended", "--profile",
                              "strict")
     assert returncode == 0 and len(out.splitlines()) == len(baseline.cases(["extended", "strict"])) + 3
 
 
 def test_skip_leaves_out_a_tag():
-    returncode, out, _ = run("-m", "mxconv.baseline", "check", NUMPY_PORT, "--skip", "padding", "--skip", "stride")
+    returncode, out, _ = run_checker("check", NUMPY_PORT, "--skip", "padding", "--skip", "stride")
     assert returncode == 0
     assert counts(out.splitlines()[-1])[0] == len([c for c in baseline.cases() if not c.kwargs])
 
@@ -264,13 +263,13 @@ def test_skip_leaves_out_every_case_with_the_tag_wherever_it_stands():
         kept = baseline.cases("all", skip=[tag])
         assert kept and all(tag not in c.tags for c in kept)
         assert len(kept) == len([c for c in everything if tag not in c.tags])
-    returncode, out, _ = run("-m", "mxconv.baseline", "check", NUMPY_PORT, "--profile", "all", "--skip", "stride")
+    returncode, out, _ = run_checker("check", NUMPY_PORT, "--profile", "all", "--skip", "stride")
     ran = {line.split()[1] for line in out.splitlines()[:-1]}
     assert returncode == 0 and not ran & {c.id for c in everything if "stride" in c.tags}, out
 
 
 def test_a_run_that_checked_nothing_fails():
-    returncode, out, err = run("-m", "mxconv.baseline", "check", "json")  # a module with none of the functions
+    returncode, out, err = run_checker("check", "json")  # a module with none of the functions
     assert returncode == 1 and "nothing was checked" in err
     assert out.splitlines()[-1] == "0 passed, 0 failed, 0 errors, %d not implemented" % len(baseline.cases())
 
@@ -364,7 +363,7 @@ def test_ports_cannot_change_the_cases():
 def test_a_port_that_cannot_load(tmp_path, source, message):
     port = tmp_path / "port.py"
     port.write_text(source)
-    returncode, out, err = run("-m", "mxconv.baseline", "check", str(port))
+    returncode, out, err = run_checker("check", str(port))
     assert returncode == 2 and out == ""
     assert len(err.splitlines()) == 1 and err.startswith("python -m mxconv.baseline: error: cannot load the port")
     assert message in err
@@ -376,7 +375,7 @@ def test_a_port_that_cannot_load(tmp_path, source, message):
     (["--file", "/nonexistent/baseline.json"], "No such file or directory"),
 ])
 def test_command_line_errors(argv, message):
-    returncode, out, err = run("-m", "mxconv.baseline", "check", NUMPY_PORT, *argv)
+    returncode, out, err = run_checker("check", NUMPY_PORT, *argv)
     assert returncode == 2 and out == "" and len(err.splitlines()) == 1 and message in err, err
 
 
@@ -398,18 +397,15 @@ def test_mxconv_baseline(case):
     ("numpy_port", "all", {"passed": 59}),
     ("book_numpy", "strict", {"passed": 33, "failed": 3, "skipped": 4}),
 ])
-def test_a_ten_line_pytest_file(tmp_path, module, profile, outcome):
-    test_file = tmp_path / "test_port.py"
-    test_file.write_text(PORT_TEST.format(module=module, profile=profile))
+def test_a_ten_line_pytest_file(pytester, module, profile, outcome):
+    pytester.syspathinsert(ROOT / "tests" / "ports")
+    pytester.syspathinsert(ROOT / "examples")
+    test_file = pytester.makepyfile(test_port=PORT_TEST.format(module=module, profile=profile))
     assert len(test_file.read_text().splitlines()) <= 10
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "tests" / "ports"), str(ROOT / "examples"),
-                                                       os.environ.get("PYTHONPATH", "")]))
-    returncode, out, err = run("-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
-                               str(test_file), cwd=str(tmp_path), env=env)
-    summary = out.strip().splitlines()[-1]
-    for word, number in outcome.items():
-        assert "%d %s" % (number, word) in summary, out
-    assert returncode == (1 if "failed" in outcome else 0), out + err
+    result = pytester.runpytest_inprocess("-rs", "-p", "no:cacheprovider")
+    result.assert_outcomes(**outcome)
+    assert result.ret == (1 if "failed" in outcome else 0)
+    out = str(result.stdout)
     if "skipped" in outcome:
         assert "not implemented: corr2d_multi_in_out does not take padding=" in out
     if "failed" in outcome:
@@ -594,7 +590,7 @@ def test_a_faithful_pytorch_port_as_d2l_writes_it():
     port = str(ROOT / "examples" / "torch_port.py")
     outcomes = {}
     for profile in ("default", "extended", "strict"):
-        returncode, out, err = run("-m", "mxconv.baseline", "check", port, "--profile", profile)
+        returncode, out, err = run_checker("check", port, "--profile", profile)
         failing = {line.split()[1] for line in out.splitlines() if line.startswith(("FAIL", "ERROR"))}
         outcomes[profile] = (returncode, failing)
     assert outcomes["default"] == (0, set())
@@ -660,20 +656,19 @@ def test_numpy_cannot_differentiate_so_its_gradients_are_not_implemented():
 
 
 def test_the_grad_profile_through_the_command_line():
-    returncode, out, err = run("-m", "mxconv.baseline", "check", "tests.ports.grad_numpy", "--profile", "grad",
-                               cwd=str(ROOT))
+    returncode, out, err = run_checker("check", "tests.ports.grad_numpy", "--profile", "grad")
     assert returncode == 0 and out.splitlines()[-1] == "36 passed, 0 failed, 0 errors, 4 not implemented", out + err
-    returncode, out, err = run("-m", "mxconv.baseline", "check", "tests.ports.grad_numpy:WrongBackward",
-                               "--profile", "grad", cwd=str(ROOT))
+    returncode, out, err = run_checker("check", "tests.ports.grad_numpy:WrongBackward",
+                               "--profile", "grad")
     assert returncode == 1 and "FAIL  grad-multi-in-dK" in out
 
 
 def test_pytorchs_autograd_runs_the_examples_port_and_catches_a_wrong_backward():
     pytest.importorskip("torch")  # the bench extra; CI installs no PyTorch
-    returncode, out, err = run("-m", "mxconv.baseline", "check", str(ROOT / "examples" / "torch_port.py"),
+    returncode, out, err = run_checker("check", str(ROOT / "examples" / "torch_port.py"),
                                "--profile", "grad")
     assert returncode == 0 and out.splitlines()[-1] == "36 passed, 0 failed, 0 errors, 4 not implemented", out + err
-    returncode, out, err = run("-m", "mxconv.baseline", "check", str(ROOT / "tests" / "ports" /
+    returncode, out, err = run_checker("check", str(ROOT / "tests" / "ports" /
                                                                       "torch_wrong_backward.py"), "--profile", "grad")
     assert returncode == 1 and {line.split()[1] for line in out.splitlines() if line.startswith("FAIL")} == {
         "grad-corr2d-dX", "grad-corr2d-dK"}, out

@@ -10,7 +10,7 @@ import pytest
 
 from mxconv import cli
 
-from ._helpers import run, needs_2019
+from ._helpers import run, run_main, needs_2019
 
 
 @pytest.mark.parametrize("argv", [
@@ -34,7 +34,7 @@ def test_defaults(monkeypatch):
 
 @needs_2019
 def test_ctx_and_seed_show_in_the_output():
-    returncode, out, err = run("-m", "mxconv", "--ctx", "cpu(1)", "run", "--seed", "5")
+    returncode, out, err = run_main(cli.main, "--ctx", "cpu(1)", "run", "--seed", "5")
     assert returncode == 0, err
     assert "<NDArray 2x2 @cpu(1)>" in out and "<NDArray 3x2x2 @cpu(1)>" in out and "@cpu(0)" not in out
     assert "mx.random.seed(5)" in out
@@ -93,7 +93,6 @@ def test_a_user_error_in_a_process_of_its_own():
     assert (returncode, out) == (2, "") and err == "mxconv: error: --ctx must look like cpu, cpu(1) or gpu(0), got 'cpu('\n"
 
 
-@needs_2019
 def test_file_errors_are_one_line(tmp_path, capsys):
     folder = tmp_path / "folder"
     folder.mkdir()
@@ -111,13 +110,22 @@ def test_file_errors_are_one_line(tmp_path, capsys):
     assert a_file.read_text() == "keep me" and not list(folder.iterdir())
 
 
-@needs_2019
-def test_export_replaces_a_file_whole(tmp_path):
-    path = tmp_path / "baseline.json"
-    path.write_text("old")
-    returncode, out, err = run("-m", "mxconv", "baseline", "export", str(path))
+def test_export_refuses_a_bad_path_before_building_any_case(tmp_path, monkeypatch, capsys):
+    from mxconv import _export
+
+    def never():
+        raise AssertionError("the cases were built before the path was checked")
+
+    monkeypatch.setattr(_export, "build_cases", never)
+    for path in ("", str(tmp_path), str(tmp_path / "no" / "x.json"), str(tmp_path / "x.json" / "y")):
+        assert main(["baseline", "export", path]) == 2
+        assert capsys.readouterr().err.startswith("mxconv: error: ")
+
+
+def test_export_replaces_a_file_whole(fresh_export):
+    returncode, out, err, path = fresh_export
     assert returncode == 0, err
-    assert path.read_text().startswith("{") and os.listdir(str(tmp_path)) == ["baseline.json"]
+    assert path.read_text().startswith("{") and os.listdir(str(path.parent)) == ["baseline.json"]
 
 
 @needs_2019

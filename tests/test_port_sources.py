@@ -14,7 +14,7 @@ import pytest
 
 from mxconv import baseline
 
-from ._helpers import ROOT, run
+from ._helpers import ROOT, run_checker
 
 PORTS = ROOT / "tests" / "ports"
 TABS, TABS_WRONG = str(PORTS / "channels_tabs.md"), str(PORTS / "channels_tabs_wrong.md")
@@ -26,7 +26,7 @@ MULTI_IN = {"book-out2", "multi-in-3ch", "multi-in-k-equals-x", "multi-in-k-3x1"
 
 
 def check(*argv, **kwargs):
-    return run("-m", "mxconv.baseline", "check", *argv, **kwargs)
+    return run_checker("check", *argv, **kwargs)
 
 
 def failing(out):
@@ -168,7 +168,7 @@ def test_the_mxnet_adapter_runs_a_port_of_mxnet_numpy_without_hooks(tmp_path):
                     "        for j in range(Y.shape[1]):\n"
                     "            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()\n"
                     "    return Y\n")
-    returncode, out, err = check(str(port), "--profile", "extended", timeout=300)
+    returncode, out, err = check(str(port), "--profile", "extended")
     assert returncode == 0, out + err
     assert re.match(r"port .*mx_np_port.py: adapter mxnet \d", out.splitlines()[1])
     assert out.splitlines()[-1].startswith("5 passed, 0 failed, 0 errors")
@@ -225,17 +225,19 @@ def test_a_bad_expectation_file_is_a_usage_error_naming_it(tmp_path, content, me
     assert returncode == 2 and out == "" and message in err, err
 
 
-def test_assert_case_honours_the_expectation_file(tmp_path):
-    test_file = tmp_path / "test_port.py"
-    test_file.write_text(
+def test_assert_case_honours_the_expectation_file(pytester):
+    pytester.makepyfile(test_port=
         "import pytest\nfrom mxconv import baseline\nport = baseline.load_port(%r)\n\n\n"
         "@pytest.mark.parametrize('case', baseline.cases('strict', expect=%r), ids=baseline.case_id)\n"
         "def test_mxconv_baseline(case):\n    baseline.assert_case(port, case)\n" % (BOOK_PORT, EXPECT_BOOK))
-    returncode, out, err = run("-m", "pytest", "-q", "-rxs", "-p", "no:cacheprovider", "-o", "addopts=",
-                               "-o", "required_plugins=", "--rootdir", str(tmp_path), str(test_file), cwd=str(tmp_path))
-    assert returncode == 0, out + err
-    assert "33 passed, 4 skipped, 3 xfailed" in out.splitlines()[-1], out
-    assert "XFAIL test_port.py::test_mxconv_baseline[refuse-channels-x3-k2] - refuse-channels-x3-k2: expected" in out
+    recorded = pytester.inline_run("-p", "no:cacheprovider")
+    reports = [r for r in recorded.getreports("pytest_runtest_logreport") if r.when == "call" or r.skipped]
+    xfailed = {r.nodeid.rpartition("[")[2].rstrip("]"): r.wasxfail for r in reports if hasattr(r, "wasxfail")}
+    assert sum(r.passed for r in reports) == 33 and not any(r.failed for r in reports)
+    assert sum(r.skipped and not hasattr(r, "wasxfail") for r in reports) == 4
+    assert set(xfailed) == {"refuse-channels-x3-k2", "refuse-channels-x2-k3", "refuse-no-input-channels"}
+    assert xfailed["refuse-channels-x3-k2"].startswith("refuse-channels-x3-k2: expected")
+    assert recorded.ret == 0
 
 
 # Reports
@@ -282,16 +284,15 @@ def test_the_junit_report_reads_as_junit(tmp_path):
         assert float(case.get("time")) >= 0
 
 
-def test_the_junit_report_has_pytests_own_shape(tmp_path):
+def test_the_junit_report_has_pytests_own_shape(pytester):
     # The elements and attributes pytest's --junitxml writes, on a file of its own.
-    test_file = tmp_path / "test_shape.py"
-    test_file.write_text("import pytest\n\ndef test_ok():\n    pass\n\ndef test_no():\n    assert 0\n\n"
-                         "def test_skip():\n    pytest.skip('n/i')\n")
-    theirs = tmp_path / "pytest.xml"
-    run("-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-o", "required_plugins=", "--rootdir",
-        str(tmp_path), "--junitxml", str(theirs), str(test_file), cwd=str(tmp_path))
-    ours = tmp_path / "ours.xml"
-    check("tests.ports.wrong:FlippedKernel", "--junit-xml", str(ours), cwd=str(ROOT))
+    pytester.makepyfile(test_shape="import pytest\n\ndef test_ok():\n    pass\n\ndef test_no():\n    assert 0\n\n"
+                                   "def test_skip():\n    pytest.skip('n/i')\n")
+    theirs = pytester.path / "pytest.xml"
+    pytester.runpytest_inprocess("-p", "no:cacheprovider", "--junitxml", str(theirs)).assert_outcomes(
+        passed=1, failed=1, skipped=1)
+    ours = pytester.path / "ours.xml"
+    check("tests.ports.wrong:FlippedKernel", "--junit-xml", str(ours))
 
     def shape(path):
         root = ET.parse(str(path)).getroot()
@@ -341,7 +342,7 @@ def _rows(lines):
 
 
 def test_the_scoreboard_in_the_docs_is_the_commands():
-    returncode, out, err = run("-m", "mxconv.baseline", "scoreboard", *SCOREBOARD_PORTS, cwd=str(ROOT), timeout=600)
+    returncode, out, err = run_checker("scoreboard", *SCOREBOARD_PORTS)
     assert returncode == 0, err
     lines = out.splitlines()
     assert "| port | framework | default | extended | strict | grad |" in lines
@@ -360,14 +361,13 @@ def test_the_scoreboard_in_the_docs_is_the_commands():
 
 
 @pytest.mark.parametrize("x64", ["", "1"])
-def test_the_jax_adapter_says_when_float64_became_float32(x64):
+def test_the_jax_adapter_says_when_float64_became_float32(x64, monkeypatch):
     pytest.importorskip("jax")  # not installed in CI; runs where JAX is
-    import os
-
-    env = dict(os.environ, JAX_ENABLE_X64=x64) if x64 else {k: v for k, v in os.environ.items()
-                                                            if k != "JAX_ENABLE_X64"}
-    returncode, out, err = check(str(PORTS / "jax_port.py"), "--profile", "extended", "--profile", "grad", env=env,
-                                 timeout=600)
+    if x64:  # the port's process inherits the checker's environment
+        monkeypatch.setenv("JAX_ENABLE_X64", x64)
+    else:
+        monkeypatch.delenv("JAX_ENABLE_X64", raising=False)
+    returncode, out, err = check(str(PORTS / "jax_port.py"), "--profile", "extended", "--profile", "grad")
     failing_ids = failing(out)
     if x64:
         assert returncode == 0 and not failing_ids, out + err
@@ -389,7 +389,7 @@ def test_the_ci_step_in_the_docs_runs_as_written(tmp_path):
     assert argv[:3] == ["check", "channels.md", "--tab"] and "--junit-xml" in argv and "--json" in argv
     argv[1], argv[3] = TABS, "numpy"
     argv[argv.index("--expect") + 1] = EXPECT_BOOK
-    returncode, out, err = run("-m", "mxconv.baseline", *argv, cwd=str(tmp_path), timeout=300)
+    returncode, out, err = run_checker(*argv, cwd=str(tmp_path))
     assert returncode == 0, out + err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mxconv-baseline.json", "mxconv-baseline.xml"]
     assert "path: mxconv-baseline.*" in step and "TF_CPP_MIN_LOG_LEVEL" in step
@@ -408,7 +408,7 @@ def test_the_ci_step_in_the_docs_runs_as_written(tmp_path):
     (["check", BOOK_PORT, "--expect", "/dev/null/none"], "Not a directory"),
 ])
 def test_hostile_arguments_are_one_line_usage_errors(argv, message):
-    returncode, out, err = run("-m", "mxconv.baseline", *argv, timeout=60)
+    returncode, out, err = run_checker(*argv)
     assert returncode == 2 and out == "" and len(err.splitlines()) == 1 and message in err, err
     assert "\x1b" not in err
 

@@ -47,6 +47,19 @@ def test_np_quickstart_gives_np_arrays_with_the_documents_values():
     assert expected == ["mxnet.numpy %s" % minus_one]
 
 
+def test_what_readme_says_of_ci_is_what_ci_runs():
+    # README: its two commands run as written on 3.8 and 3.11, then the sdist, today's
+    # stack on 3.9, the checker on 3.12 and 3.13, each required; times and sizes printed.
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "`.ci/run` runs both as written" in README
+    assert 'test_command=$(readme_command test)' in ci and 'main_command=$(readme_command main)' in ci
+    assert "readme_commands_on 3.8\nreadme_commands_on 3.11\n" in ci
+    assert 'ln -s "$python" "$bin/python3"' in ci  # `python3` is that Python, as README tells a user
+    assert "require_python 3.9 " in ci and "for version in 3.12 3.13; do" in ci
+    assert "continue" not in ci  # no Python is skipped: a missing one fails the run
+    assert 'stage "README\'s commands on Python $1"' in ci and "du -sm .venv" in ci
+
+
 def test_links_and_images_exist():
     targets = re.findall(r"\]\(([^)#]+)\)", README)
     assert targets
