@@ -19,7 +19,7 @@ import numpy as np
 from . import _checks
 from ._checks import FLOATS, Call, Pair, Shape
 from ._errors import ContextError, MxconvError, MxconvTypeError
-from ._mxnet import BaseSparseNDArray, mx, nd
+from ._mxnet import BaseSparseNDArray, cause, mx, nd
 
 _FLOAT_TYPES = {dtype.type: dtype for dtype in FLOATS}  # what NDArray.dtype gives, to its dtype
 _FLOAT16 = np.dtype(np.float16)
@@ -373,6 +373,5 @@ def settled(Y: nd.NDArray) -> nd.NDArray:
     try:
         Y.wait_to_read()
     except mx.base.MXNetError as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise MxconvError("MXNet could not compute this (%s)" % first[:300]) from None
+        raise MxconvError("MXNet could not compute this (%s)" % cause(err)[:300]) from None
     return Y

@@ -23,7 +23,17 @@ from mxnet.base import _LIB, NDArrayHandle, c_array, check_call  # noqa: E402
 from mxnet.ndarray.sparse import BaseSparseNDArray  # noqa: E402
 
 __all__ = ["mx", "nd", "autograd", "BaseSparseNDArray", "NDArrayHandle", "_LIB", "c_array", "check_call",
-           "array_mode"]
+           "array_mode", "cause"]
+
+
+def cause(err: BaseException) -> str:
+    """The line of an MXNet error that says what went wrong (``Check failed: !is_view``),
+    not the C++ traceback MXNet 1.9 puts before it, whose first line is always
+    ``Traceback (most recent call last):``."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    marked = [line[len("MXNetError:"):].strip() for line in lines if line.startswith("MXNetError:")]
+    said = [line for line in lines if not line.startswith(("Traceback (most recent call last)", "File ", "[bt]"))]
+    return (marked or said or [type(err).__name__])[-1 if marked else 0]
 
 
 @contextlib.contextmanager

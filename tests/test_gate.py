@@ -673,3 +673,25 @@ def test_exactly_2_to_the_31_elements_are_refused_before_any_work(shape):
         checks.check_sizes([("X", shape)], np.dtype(np.float32))
     with pytest.raises(MxconvError, match=r"2147483647 elements.*mxconv's limit|would take"):
         checks.check_sizes([("X", (2**31 - 1, 1, 1))], np.dtype(np.float32))  # indexable, yet past the byte limit
+
+
+def test_a_list_of_ints_and_a_huge_float_is_widened_to_float64():
+    # 1e39 is past float32's range: computing in float32 would give inf
+    Y = fast.corr2d_multi_in_out([[[1, 10**6, 1e39]]], [[[[2]]]])
+    assert Y.dtype == np.float64
+    assert Y.asnumpy().tolist() == [[[2.0, 2e6, 2e39]]]
+
+
+def test_an_error_mxnet_raises_late_names_mxnets_own_cause():
+    from mxconv import _inputs
+
+    # MXNet 1.9.1 cannot cast a view of oneDNN's output to float16: the error surfaces
+    # only when the result is read
+    A, B = nd.ones((1, 1, 4, 4)), nd.ones((1, 1, 2, 1))
+    pieces = [nd.Convolution(nd.slice_axis(A, axis=3, begin=j, end=j + 1), B, kernel=(2, 1), num_filter=1,
+                             no_bias=True) for j in range(4)]
+    Y = nd.concat(*pieces, dim=3)[0].astype("float16")
+    with pytest.raises(MxconvError, match=r"^MXNet could not compute this \(Check failed: !is_view"):
+        _inputs.settled(Y)
+    nd.waitall()  # nothing left pending
+    assert fast.corr2d_multi_in_out(np.ones((1, 2, 2)), np.ones((1, 1, 1, 1))).asnumpy().sum() == 4
