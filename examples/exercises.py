@@ -8,7 +8,7 @@ below is computed by mxconv now (mxconv.exercises.exercise_answers), not written
 import sys
 
 from mxconv._environment import installed_edition
-from mxconv.cli import print_exercises
+from mxconv.exercises import print_answers
 
 edition = sys.argv[1] if len(sys.argv) > 1 else (installed_edition() or "np")
-print_exercises(edition, seeds=100)
+print_answers(edition, seeds=100)

@@ -63,7 +63,7 @@ SPECS = {
 #: Every public function that checks its arguments: the convolutions, then the rest.
 NAMES = frozenset(SPECS) | {
     "compose_kernels", "conv_cost", "strip_cost", "largest_delta", "one_by_one_exactness", "channel_dependence",
-    "channel_shuffle", "strip_plan",
+    "channel_shuffle", "strip_plan", "strip_memory", "grouped_speedup",
     "window_sum_text", "draw_multi_in", "draw_one_by_one", "run_section", "exercise_answers",
 }
 

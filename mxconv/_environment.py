@@ -10,6 +10,8 @@ _BASELINE = ("mxconv.baseline, the checker for other ports, needs only numpy and
 
 #: The d2l release of each edition of the book, and the command that installs it beside MXNet 1.9.1.
 D2L_RELEASES = {"nd": "0.10.3", "np": "1.0.3"}
+#: The two editions of the book, by the array API their code runs on: 2019's ``nd``, today's ``np``.
+EDITIONS = tuple(D2L_RELEASES)
 INSTALL = {
     "nd": 'pip install "mxconv[mxnet]" (mxnet 1.9.1, d2l 0.10.3) in a virtual environment of its own',
     "np": 'pip install -U pip && pip install mxnet==1.9.1 d2l==1.0.3, then pip install mxconv',
