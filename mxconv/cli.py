@@ -1,10 +1,11 @@
 """The command line: ``python -m mxconv`` (or ``mxconv``).
 
 ``mxconv [--ctx cpu(1)] [--seed N] [--edition nd|np] [run]``
-    reproduce the section cell by cell, printing what MXNet prints: the 2019
-    document's cells on ``mx.nd`` NDArrays (``--edition nd``, the default), or the
-    cells of the book as published today on ``mxnet.numpy`` arrays (``--edition np``);
-    the options go before or after ``run``;
+    reproduce the section cell by cell, printing what MXNet prints
+    (:mod:`mxconv.section`): the 2019 document's cells on ``mx.nd`` NDArrays
+    (``--edition nd``), or the cells of the book as published today on
+    ``mxnet.numpy`` arrays (``--edition np``); without ``--edition``, the edition of
+    the installed d2l (2019's where none is); the options go before or after ``run``;
 ``mxconv exercises [--edition nd|np] [--seeds N]``
     each exercise of that edition under its book's number, answered by computation;
 ``mxconv baseline export PATH``
@@ -20,124 +21,20 @@ import sys
 from typing import IO, List, NoReturn, Optional
 
 from . import _checks
-from ._environment import installed_edition
+from ._environment import EDITIONS, installed_edition
+from ._progress import Progress
 from .baseline import _standard_streams
+from .section import DEFAULT_SEED, run_section
 
-DEFAULT_SEED = 0
-EDITIONS = ("nd", "np")
-
-
-
-def run_section(ctx=None, seed: int = DEFAULT_SEED, file: Optional[IO[str]] = None, edition: str = "nd") -> None:
-    """Run the section's printing cells through mxconv and print what the book prints.
-
-    The random cell draws its X and K as the book does, after ``mx.random.seed(seed)``:
-    this reseeds MXNet's global generator, as running the section in a notebook would.
-
-    Parameters
-    ----------
-    ctx : mx.Context, optional
-        Where every array lives (default: the current context, cpu(0)).
-    seed : int in [0, 2**32)
-        Seed of ``mx.random`` for the random cell.
-    file : file-like, optional
-        Where to print (default: sys.stdout).
-    edition : "nd" or "np"
-        ``"nd"``: the 2019 document's cells In[2] to In[7], on ``mx.nd`` NDArrays
-        (needs d2l 0.10.x). ``"np"``: the cells of the book as published today
-        (d2l 1.0.3), on ``mxnet.numpy`` arrays with ``npx.set_np()`` on while they
-        run, the caller's mode back afterwards; the last cell's assertion prints its
-        outcome.
-    """
-    from . import _inputs
-
-    with _checks.scope("run_section"):
-        ctx = _inputs.resolve_ctx(ctx)
-        seed = _checks.seed("seed", seed)
-        edition = _checks.one_of("edition", edition, EDITIONS)
-    file = sys.stdout if file is None else file
-
-    def show(*lines):
-        print(*lines, sep="\n", file=file)
-
-    from ._mxnet import array_mode
-
-    cells = _np_cells if edition == "np" else _nd_cells
-    with ctx, array_mode(numpy=edition == "np"):
-        cells(ctx, seed, show)
-
-
-def _nd_cells(ctx, seed, show):
-    """The document's cells In[2] to In[7], on NDArrays."""
-    from . import reference
-    from ._mxnet import mx, nd
-
-    X = nd.array(reference.BOOK_X)
-    K = nd.array(reference.BOOK_K)
-    show("In [2]: corr2d_multi_in(X, K)",
-         "Out[2]:" + repr(reference.corr2d_multi_in(X, K, ctx=ctx)), "")
-
-    K = nd.stack(K, K + 1, K + 2)
-    show("In [4]: K = nd.stack(K, K + 1, K + 2); K.shape", "Out[4]: %r" % (K.shape,), "")
-
-    show("In [5]: print(X.shape); print(K.shape); print(corr2d_multi_in_out(X, K))")
-    show(X.shape, K.shape, reference.corr2d_multi_in_out(X, K, ctx=ctx), "")
-
-    mx.random.seed(seed, ctx="all")
-    X = nd.random.uniform(shape=(3, 3, 3))
-    K = nd.random.uniform(shape=(2, 3, 1, 1))
-    Y1 = reference.corr2d_multi_in_out_1x1(X, K, ctx=ctx)
-    Y2 = reference.corr2d_multi_in_out(X, K, ctx=ctx)
-    show("In [7]: (Y1 - Y2).norm().asscalar() < 1e-6"
-         "    # X, K from nd.random.uniform, mx.random.seed(%d)" % seed,
-         "Out[7]: %r" % ((Y1 - Y2).norm().asscalar() < 1e-6,))
-
-
-def _np_cells(ctx, seed, show):
-    """The cells of the book as published today (d2l 1.0.3, the MXNet notebook), on
-    ``mxnet.numpy`` arrays. ``d2l.tensor``, ``d2l.stack``, ``d2l.normal``, ``d2l.abs``
-    and ``d2l.reduce_sum`` are d2l 1.0.3's names for ``np.array``, ``np.stack``,
-    ``np.random.normal``, ``np.abs`` and ``.sum()``, called here directly."""
-    from . import reference
-    from ._mxnet import mx
-
-    np = mx.np
-    # The section's X and K; today's book writes them as float literals, float32 as here.
-    X = np.array(reference.BOOK_X, dtype="float32")
-    K = np.array(reference.BOOK_K, dtype="float32")
-    show("In [3]: X = d2l.tensor(...); K = d2l.tensor(...); corr2d_multi_in(X, K)",
-         "Out[3]: " + repr(reference.corr2d_multi_in(X, K)), "")
-
-    K = np.stack((K, K + 1, K + 2), 0)
-    show("In [5]: K = d2l.stack((K, K + 1, K + 2), 0); K.shape", "Out[5]: %r" % (K.shape,), "")
-
-    show("In [6]: corr2d_multi_in_out(X, K)", "Out[6]: " + repr(reference.corr2d_multi_in_out(X, K)), "")
-
-    mx.random.seed(seed, ctx="all")
-    X = np.random.normal(0, 1, (3, 3, 3))
-    K = np.random.normal(0, 1, (2, 3, 1, 1))
-    Y1 = reference.corr2d_multi_in_out_1x1(X, K)
-    Y2 = reference.corr2d_multi_in_out(X, K)
-    total = float(np.abs(Y1 - Y2).sum())
-    show("In [8]: X = d2l.normal(0, 1, (3, 3, 3)); K = d2l.normal(0, 1, (2, 3, 1, 1))"
-         "    # after mx.random.seed(%d)" % seed,
-         "", "In [9]: Y1 = corr2d_multi_in_out_1x1(X, K); Y2 = corr2d_multi_in_out(X, K)",
-         "        assert float(d2l.reduce_sum(d2l.abs(Y1 - Y2))) < 1e-6",
-         "        # the assertion %s: the sum is %r" % ("holds" if total < 1e-6 else "FAILS", total))
-
+__all__ = ["main", "run_section", "print_exercises"]
 
 def print_exercises(edition: str, seeds: int = 200, file: Optional[IO[str]] = None) -> None:
     """Print each exercise of ``edition`` under its book's number, with mxconv's answer
-    computed now (:func:`mxconv.exercises.exercise_answers`)."""
-    from . import exercises
+    computed now (:func:`mxconv.exercises.print_answers`); a progress line on a terminal."""
+    from .exercises.answers import print_answers
 
-    file = sys.stdout if file is None else file
-    answers = exercises.exercise_answers(edition, seeds=seeds)
-    title = {"nd": "the book's 2019 nd edition (d2l 0.10.3): six exercises",
-             "np": "the book as published today (d2l 1.0.3): seven exercises"}[edition]
-    print("Exercises of %s, answered by computation" % title, file=file)
-    for number, question, lines in answers:
-        print("", "%d. %s" % (number, question), *("   - " + line for line in lines), sep="\n", file=file)
+    with Progress() as progress:
+        print_answers(edition, seeds=seeds, file=file, progress=progress)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -178,9 +75,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--ctx", default=default, help="context to run on: cpu, cpu(1), gpu(0)")
         p.add_argument("--seed", type=_seed, default=DEFAULT_SEED if default is None else default,
                        help="seed of mx.random for the random cell In[7] (default %d)" % DEFAULT_SEED)
-        p.add_argument("--edition", choices=EDITIONS, default="nd" if default is None else default,
-                       help="nd: the document's cells on mx.nd (the default); np: the same cells on "
-                            "mxnet.numpy arrays with npx.set_np(), as the book's current edition")
+        p.add_argument("--edition", choices=EDITIONS, default=default,
+                       help="nd: the 2019 document's cells on mx.nd; np: today's book's cells on mxnet.numpy "
+                            "arrays with npx.set_np() (default: the installed d2l's edition, nd where none is)")
     ex = sub.add_parser("exercises", help="each exercise of an edition, answered by computation")
     ex.add_argument("--edition", choices=EDITIONS, default=None,
                     help="nd: the 2019 edition's six; np: today's seven (default: the installed d2l's edition)")
@@ -243,7 +140,7 @@ def _dispatch(args: argparse.Namespace) -> None:
 
         try:
             run_section(ctx=_inputs.parse_ctx(args.ctx) if args.ctx is not None else None, seed=args.seed,
-                        edition=args.edition)
+                        edition=args.edition or installed_edition() or "nd")
         except D2lMissingError as err:
             other = "np" if err.edition == "nd" else "nd"
             raise D2lMissingError("%s; python -m mxconv --edition %s runs the cells of %s"

@@ -25,11 +25,14 @@ def test_options_before_or_after_run_reach_the_section(argv, monkeypatch):
     assert calls == [{"ctx": mx.cpu(1), "seed": 5, "edition": "np"}]
 
 
-def test_defaults(monkeypatch):
+@pytest.mark.parametrize("installed, edition", [("nd", "nd"), ("np", "np"), (None, "nd")])
+def test_the_default_edition_is_the_installed_d2ls(monkeypatch, installed, edition):
     calls = []
     monkeypatch.setattr(cli, "run_section", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(cli, "installed_edition", lambda: installed)
     assert cli.main([]) == 0 and cli.main(["run"]) == 0
-    assert calls == [{"ctx": None, "seed": 0, "edition": "nd"}] * 2
+    assert calls == [{"ctx": None, "seed": 0, "edition": edition}] * 2
+    assert cli.main(["--edition", "nd"]) == 0 and calls[-1]["edition"] == "nd"  # --edition still chooses
 
 
 @needs_2019

@@ -161,8 +161,16 @@ def test_a_missing_d2l_is_named_with_both_releases_and_the_fix(monkeypatch, inst
 
 
 @only_np
-def test_the_command_line_says_which_d2l_the_2019_cells_need():
+def test_with_no_flags_the_command_prints_the_cells_of_the_installed_d2ls_edition():
     done = subprocess.run([sys.executable, "-m", "mxconv"], capture_output=True, text=True, cwd=str(ROOT))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("In [3]: X = d2l.tensor(...)") and "\nIn [8]: " in done.stdout
+
+
+@only_np
+def test_the_command_line_says_which_d2l_the_2019_cells_need():
+    done = subprocess.run([sys.executable, "-m", "mxconv", "--edition", "nd"], capture_output=True, text=True,
+                          cwd=str(ROOT))
     assert done.returncode == 2 and done.stdout == "", done.stderr
     line, = done.stderr.splitlines()
     assert line.startswith("mxconv: error: corr2d_multi_in: the book's code of the book's 2019 nd edition")
