@@ -187,7 +187,7 @@ class Baseline:
         return self.generated_by.get("mxconv", "unknown")
 
     def identity(self) -> str:
-        """``'mxconv-baseline 0.3.0 (sha256 1a2b3c4d5e6f), 51 cases'``: the report's first words."""
+        """``'mxconv-baseline 0.4.0 (sha256 1a2b3c4d5e6f), 59 cases'``: the report's first words."""
         return "%s %s (sha256 %s), %d cases" % (FORMAT, self.case_set_version, self.sha256[:12] or "?",
                                                 len(self.cases))
 

@@ -586,6 +586,16 @@ def test_the_2019_exercises_on_todays_stack_answer_all_but_the_one_that_needs_d2
     assert "bit-identical" not in text and "64x56x56 -> 64 channels" in text and "fast.corr2d_multi_in_out_im2col" in text
 
 
+def test_the_answers_say_what_they_compute_and_how_far_the_seeds_are():
+    from mxconv.exercises import exercise_answers
+
+    said = []
+    exercise_answers("np", seeds=3, progress=said.append)
+    assert said[0] == "exercise 1: composing kernels"
+    assert "exercise 4: seed 3 of 3 through the book's loop (--seeds N changes how many)" in said
+    assert said[-1] == "exercise 7: timing grouped against dense convolutions"
+
+
 def test_grouped_speedup_times_both_convolutions():
     r = grouped_speedup(32, 4, k=3, batch=1, size=8, repeats=3)
     assert (r.c, r.groups, r.k, r.batch, r.size, r.repeats) == (32, 4, 3, 1, 8, 3)
