@@ -20,7 +20,8 @@ the rest, the section's own forms, ``default``.
 """
 import numpy as np
 
-from . import __version__, _checks, _files, baseline, fast, reference
+from . import __version__, _checks, baseline, fast, reference
+from .baseline.files import writable, write_atomically
 from ._errors import MxconvError
 from ._environment import d2l_version
 from ._mxnet import autograd, mx, nd
@@ -259,8 +260,8 @@ def generated_by():
 def export(path):
     """Write the baseline file to ``path``; returns (path, number of cases). A path that
     cannot be written is refused before the cases are built."""
-    _files.writable(path)
+    writable(path, "the baseline file")
     cases = build_cases()
     text = baseline.to_json(cases, generated_by())
-    _files.write_atomically(path, lambda f: f.write(text.encode("utf-8")))
+    write_atomically(path, lambda f: f.write(text.encode("utf-8")), "the baseline file")
     return path, len(cases)

@@ -28,12 +28,10 @@ __all__ = ["mx", "nd", "autograd", "BaseSparseNDArray", "NDArrayHandle", "_LIB",
 
 def cause(err: BaseException) -> str:
     """The line of an MXNet error that says what went wrong (``Check failed: !is_view``),
-    not the C++ traceback MXNet 1.9 puts before it, whose first line is always
-    ``Traceback (most recent call last):``."""
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    marked = [line[len("MXNetError:"):].strip() for line in lines if line.startswith("MXNetError:")]
-    said = [line for line in lines if not line.startswith(("Traceback (most recent call last)", "File ", "[bt]"))]
-    return (marked or said or [type(err).__name__])[-1 if marked else 0]
+    not the C++ traceback before it: the checker's MXNet adapter's reading of it."""
+    from .baseline.adapters import mxnet_cause  # on first use: `import mxconv` leaves the checker unloaded
+
+    return mxnet_cause(str(err)) or type(err).__name__
 
 
 @contextlib.contextmanager

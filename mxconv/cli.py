@@ -16,14 +16,14 @@
 A user's error is one line, ``mxconv: error: ...``, and exit status 2.
 """
 import argparse
-import os
 import sys
-from typing import IO, List, NoReturn, Optional
+from typing import IO, List, Optional
 
 from . import _checks
 from ._environment import EDITIONS, installed_edition
 from ._progress import Progress
-from .baseline import _standard_streams
+from .baseline.console import Parser, reader_went_away, standard_streams
+from .baseline.errors import CheckerError
 from .section import DEFAULT_SEED, run_section
 
 __all__ = ["main", "run_section", "print_exercises"]
@@ -35,13 +35,6 @@ def print_exercises(edition: str, seeds: int = 200, file: Optional[IO[str]] = No
 
     with Progress() as progress:
         print_answers(edition, seeds=seeds, file=file, progress=progress)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with every usage error on one line: ``mxconv: error: ...``."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, "mxconv: error: %s (see mxconv --help)\n" % message)
 
 
 def _seed(text: str) -> int:
@@ -65,7 +58,7 @@ def _seeds(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="mxconv",
         description="The MXNet-faithful port of d2l's 'Multiple Input and Output Channels'.")
     sub = parser.add_subparsers(dest="command")
@@ -94,21 +87,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """Entry point of ``python -m mxconv`` and the ``mxconv`` script."""
-    _standard_streams()  # started with stdout or stderr closed (`mxconv >&-`): print() then writes nothing
+    standard_streams()  # started with stdout or stderr closed (`mxconv >&-`): print() then writes nothing
     args = _parser().parse_args(argv)
     try:
         _dispatch(args)
         if sys.stdout is not None:
             sys.stdout.flush()
     except BrokenPipeError:
-        # The reader went away (`mxconv | head`): stop quietly, as the Python docs advise.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        return 1
+        return reader_went_away()  # `mxconv | head`: stop quietly, as the Python docs advise
     except Exception as err:
         from ._errors import MxconvError, MXNetUnavailableError
 
-        if not isinstance(err, (MxconvError, MXNetUnavailableError, OSError)):
+        if not isinstance(err, (MxconvError, MXNetUnavailableError, CheckerError, OSError)):
             raise
         print("mxconv: error: %s" % _one_line(err), file=sys.stderr)
         return 2

@@ -19,8 +19,9 @@ from typing import List, Optional
 
 import numpy as np
 
-from . import _checks, _files, _inputs, reference  # first: where MXNet cannot run, this says so
+from . import _checks, _inputs, reference  # first: where MXNet cannot run, this says so
 from ._errors import MxconvError, MxconvTypeError
+from .baseline.files import write_atomically
 from ._typing import ArrayLike
 
 import matplotlib  # noqa: E402  (matplotlib comes with the mxnet extra, through d2l)
@@ -128,7 +129,7 @@ def _save(fig, out_dir, name) -> List[str]:
             fig.savefig(buffer, format=fmt, dpi=120, bbox_inches="tight",
                         metadata={"Date": None} if fmt == "svg" else None)
         path = os.path.join(out_dir, "%s.%s" % (name, fmt))
-        paths.append(_files.write_atomically(path, lambda f: f.write(buffer.getvalue())))
+        paths.append(write_atomically(path, lambda f: f.write(buffer.getvalue()), "a figure"))
     return paths
 
 

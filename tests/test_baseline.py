@@ -44,7 +44,7 @@ def test_committed_file_is_a_fresh_export(fresh_export):
     with open(baseline.DEFAULT_PATH) as f:
         committed = json.load(f)
     fresh = json.loads(path.read_text())
-    hint = "regenerate with: python -m mxconv baseline export mxconv/data/baseline.json"
+    hint = "regenerate with: python -m mxconv baseline export mxconv/baseline/data/baseline.json"
     assert [c["id"] for c in committed["cases"]] == [c["id"] for c in fresh["cases"]], hint
     assert {k: v for k, v in committed.items() if k != "cases"} == {k: v for k, v in fresh.items() if k != "cases"}
     for old, new in zip(committed["cases"], fresh["cases"]):
@@ -158,7 +158,7 @@ def test_the_examples_numpy_port_passes_every_case_in_process():
 @pytest.mark.timeout(120)
 def test_checker_runs_in_a_venv_with_only_numpy(tmp_path):
     # A port's CI that copied the checker: a fresh venv whose only package is numpy
-    # (a copy of this one's), baseline.py and data/baseline.json in its tests, no mxconv.
+    # (a copy of this one's), the checker's folder copied whole into its tests, no mxconv.
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")], check=True)
     site = tmp_path / "site"
     numpy_dir = os.path.dirname(np.__file__)
@@ -167,16 +167,15 @@ def test_checker_runs_in_a_venv_with_only_numpy(tmp_path):
     if os.path.isdir(libs):
         shutil.copytree(libs, str(site / "numpy.libs"))
     vendored = tmp_path / "port_tests"
-    (vendored / "data").mkdir(parents=True)
-    shutil.copy(str(ROOT / "mxconv" / "baseline.py"), str(vendored / "baseline.py"))
-    shutil.copy(baseline.DEFAULT_PATH, str(vendored / "data" / "baseline.json"))
+    shutil.copytree(str(ROOT / "mxconv" / "baseline"), str(vendored / "baseline"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
     python = str(tmp_path / "venv" / "bin" / "python")
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(site)}
     probe = subprocess.run([python, "-c", "import mxnet"], capture_output=True, text=True, env=env, cwd=str(tmp_path))
     assert "No module named 'mxnet'" in probe.stderr
     probe = subprocess.run([python, "-c", "import mxconv"], capture_output=True, text=True, env=env, cwd=str(tmp_path))
     assert "No module named 'mxconv'" in probe.stderr
-    done = subprocess.run([python, str(vendored / "baseline.py"), "check", NUMPY_PORT, "--profile", "all"],
+    done = subprocess.run([python, str(vendored / "baseline"), "check", NUMPY_PORT, "--profile", "all"],
                           capture_output=True, text=True, env=env, cwd=str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "%d passed, 0 failed, 0 errors, 0 not implemented" % len(

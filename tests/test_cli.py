@@ -102,10 +102,13 @@ def test_file_errors_are_one_line(tmp_path, capsys):
     a_file = tmp_path / "a-file"
     a_file.write_text("keep me")
     for argv, message in [
-            (["baseline", "export", str(folder)], "mxconv: error: %s is a folder, not a file" % folder),
-            (["baseline", "export", ""], "mxconv: error: the path is empty: name the file to write"),
-            (["baseline", "export", str(a_file / "x.json")], "mxconv: error: Not a directory: %s" % (a_file / "x.json")),
-            (["baseline", "export", str(tmp_path / "no" / "x.json")], "mxconv: error: No such file or directory"),
+            (["baseline", "export", str(folder)], "mxconv: error: the baseline file: %s is a folder, not a file"
+             % folder),
+            (["baseline", "export", ""], "mxconv: error: the baseline file: name a file to write, got ''"),
+            (["baseline", "export", str(a_file / "x.json")], "mxconv: error: the baseline file: %s is not in an "
+             "existing folder" % (a_file / "x.json")),
+            (["baseline", "export", str(tmp_path / "no" / "x.json")], "mxconv: error: the baseline file: %s is not "
+             "in an existing folder" % (tmp_path / "no" / "x.json")),
             (["figures", "--out", str(a_file)], "mxconv: error: draw_multi_in: the output folder %s is a file" % a_file)]:
         assert main(argv) == 2
         out, err = capsys.readouterr()

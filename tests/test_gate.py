@@ -565,7 +565,6 @@ def test_every_error_starts_with_the_functions_own_name(name):
         BAD_CALLS[name]()
     own = name.split(".")[-1]
     assert str(info.value).startswith(own + ": "), str(info.value)
-    assert own in _checks.NAMES
 
 
 @pytest.mark.parametrize("name", sorted(CONVOLUTIONS))
@@ -582,9 +581,9 @@ def test_the_trap_of_a_positional_ctx_is_gone():
         exercises.conv_cost(2, 3, 3, 3, 2, 2, 1)
 
 
-def test_a_scope_only_names_public_functions():
-    with pytest.raises(AssertionError, match="not a public function"):
-        with _checks.scope("no_such_function"):
+def test_a_scope_is_named_by_a_functions_name():
+    with pytest.raises(AssertionError, match="not a function's name"):
+        with _checks.scope("two words"):
             pass
 
 

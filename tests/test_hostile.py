@@ -133,7 +133,7 @@ def test_the_checker_survives_a_closed_stream(two_cases, fd):
 def test_an_unknown_timeout_is_a_usage_error(two_cases):
     for value in ("0", "-1", "nan", "inf", "1e9", "soon"):
         returncode, out, err = run("-m", "mxconv.baseline", "check", "json", "--timeout", value)
-        assert returncode == 2 and "--timeout: must be a number of seconds in (0, 86400]" in err, err
+        assert returncode == 2 and "--timeout must be a number of seconds in (0, 86400]" in err, err
 
 
 # The same ports in this process: every exception of theirs is a result line.

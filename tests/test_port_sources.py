@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from mxconv import baseline
+from mxconv.baseline import adapters, judging, running, sources
 
 from ._helpers import ROOT, run_checker
 
@@ -95,7 +96,7 @@ def test_d2l_books_own_extract_is_read_with_its_tab_lines():
     # The book's own source (tests/data/channels-section-today.md): %%tab lines with several names.
     today = str(ROOT / "tests" / "data" / "channels-section-today.md")
     assert baseline.md_tabs(today) == ["mxnet", "pytorch"]
-    cells = baseline._md_cells(today, "pytorch")
+    cells = sources._md_cells(today, "pytorch", [])
     assert cells and all("%%tab" not in code for _, code in cells)
     assert any("def corr2d_multi_in(" in code for _, code in cells)
 
@@ -135,22 +136,22 @@ def test_the_notebook_runs_in_a_fresh_namespace_in_process_too():
 
 
 def test_the_framework_is_found_from_the_ports_imports():
-    assert baseline._framework_of(baseline.load_port(NOTEBOOK)) == "numpy"
+    assert adapters.framework_of(baseline.load_port(NOTEBOOK)) == "numpy"
     fake_torch = type(np)("torch")
     namespace = type(np)("port")
     namespace.np, namespace.torch = np, fake_torch
-    assert baseline._framework_of(namespace) == "pytorch"  # preferred to numpy, which ports import too
+    assert adapters.framework_of(namespace) == "pytorch"  # preferred to numpy, which ports import too
     d2l_tab = type(np)("port")
     d2l_tab.d2l = type(np)("d2l.jax")
-    assert baseline._framework_of(d2l_tab) == "jax"
+    assert adapters.framework_of(d2l_tab) == "jax"
 
 
 def test_float64_handed_over_as_float32_is_said_on_the_line():
     case = next(c for c in baseline.cases("extended") if c.id == "f64-multi-out-k3x2")
     port = baseline.load_port(BOOK_PORT)
-    outcome = baseline._run(port, case.function, case.kwargs, case.inputs["X"], case.inputs["K"], True,
-                            adapter=("jax", lambda a: a.astype(np.float32), None))
-    result = baseline._judge(case, outcome)
+    outcome = running.run(port, case.function, case.kwargs, case.inputs["X"], case.inputs["K"], True,
+                          adapter=adapters.Adapter("jax", "0", lambda a: a.astype(np.float32)))
+    result = judging.judge(case, outcome, "jax")
     assert result.status == "fail"
     assert "the jax adapter handed the float64 inputs over as float32 (JAX_ENABLE_X64 is not set)" in result.message
     assert "the result came back as float64" not in result.message
@@ -250,7 +251,7 @@ def test_the_json_report_follows_its_schema(tmp_path):
     returncode, out, err = check(TABS_WRONG, "--profile", "all", "--json", str(report))
     assert returncode == 1, err
     document = json.loads(report.read_text())
-    with open(str(ROOT / "mxconv" / "data" / "report.schema.json")) as f:
+    with open(str(ROOT / "mxconv" / "baseline" / "data" / "report.schema.json")) as f:
         jsonschema.validate(document, json.load(f))
     with open(baseline.DEFAULT_PATH, "rb") as f:
         assert document["case_set"]["sha256"] == hashlib.sha256(f.read()).hexdigest()
@@ -311,9 +312,11 @@ def test_the_junit_report_has_pytests_own_shape(pytester):
 def test_a_report_path_that_cannot_be_written_is_refused_before_the_run(tmp_path, option):
     folder = tmp_path / "folder"
     folder.mkdir()
-    for path in (str(folder), "", str(tmp_path / "missing" / "report")):
+    missing = str(tmp_path / "missing" / "report")
+    for path, why in ((str(folder), "%s is a folder, not a file" % folder), ("", "name a file to write, got ''"),
+                      (missing, "%s is not in an existing folder" % missing)):
         returncode, out, err = check(BOOK_PORT, option, path)
-        assert (returncode, out) == (2, "") and "%s: %r is not a file in an existing folder" % (option, path) in err
+        assert (returncode, out) == (2, "") and err == "python -m mxconv.baseline: error: %s: %s\n" % (option, why)
     assert [p.name for p in folder.iterdir()] == []
 
 
@@ -351,8 +354,9 @@ def test_the_scoreboard_in_the_docs_is_the_commands():
     assert set(documented) == set(SCOREBOARD_PORTS)
     checked = 0
     for port, (framework, cells) in ours.items():
-        if cells == ("cannot load",) * 4:  # its framework is not installed here (PyTorch, in CI)
+        if all(cell.startswith("cannot load: ") for cell in cells):  # PyTorch is not installed here (CI)
             assert framework == "none" and "torch" in port + documented[port][0]
+            assert all("No module named 'torch'" in cell for cell in cells), cells  # the reason is shown
             continue
         assert (framework, cells) == documented[port], port
         checked += 1
@@ -404,7 +408,7 @@ def test_the_ci_step_in_the_docs_runs_as_written(tmp_path):
     (["check", TABS, "--tab", "x" * 10**5], "--tab: a tab's name is 1 to 40 letters, digits, _ or -, got 'xxx"),
     (["check", TABS, "--tab", "\x1b[31m"], r"a tab's name is 1 to 40 letters, digits, _ or -, got '\x1b[31m'"),
     (["check", TABS, "--tab", "jax"], "has no tab 'jax'; its tabs: numpy, pytorch"),
-    (["check", BOOK_PORT, "--framework", "torch"], "invalid choice: 'torch'"),
+    (["check", BOOK_PORT, "--framework", "torch"], "unknown framework 'torch'; the frameworks are pytorch, "),
     (["check", BOOK_PORT, "--timeout", str(2**31)], "must be a number of seconds in (0, 86400]"),
     (["check", BOOK_PORT, "--expect", "/dev/null/none"], "Not a directory"),
 ])
