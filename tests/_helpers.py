@@ -132,9 +132,11 @@ TODAY_FUNCTIONS = ("corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_ou
 
 def today_cells():
     """The code cells of today's section that the MXNet tab runs, in order, without
-    their ``%%tab`` line."""
+    their ``%%tab`` line, and without d2l-book's preamble (which the book's notebooks leave out)."""
     cells = re.findall(r"```\{\.python \.input\}\n(.*?)```", TODAY.read_text(), re.S)
-    return [cell.split("\n", 1)[1] if cell.startswith("%%tab") else cell for cell in cells]
+    mxnet = [cell for cell in cells if not cell.startswith("%%tab") or re.match(r"%%tab .*\b(mxnet|all)\b", cell)]
+    return [cell.split("\n", 1)[1] if cell.startswith("%%tab") else cell for cell in mxnet
+            if not cell.startswith("%load_ext d2lbook.tab")]
 
 
 def today_namespace():

@@ -34,7 +34,7 @@ from .selection import select
 from .sources import check_tab_name, load_port
 from .text import one_line
 
-__all__ = ["DEFAULT_TIMEOUT", "MAX_TIMEOUT", "check_timeout", "check_isolated", "serve"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_TIMEOUT", "ProtocolError", "check_timeout", "check_isolated", "outcome_of", "serve"]
 
 MAX_HEADER = 2**16
 MAX_PAYLOAD = MAX_ELEMENTS * 8 * 3  # X, K and G
@@ -64,8 +64,25 @@ def check_timeout(timeout: Any, name: str = "timeout") -> float:
     return float(timeout)
 
 
-class _ChannelError(Exception):
+class ProtocolError(Exception):
     """The other process broke the checker's protocol, or the channel closed."""
+
+
+def outcome_of(header: Dict[str, Any], payload: bytes, seq: int) -> Outcome:
+    """The Outcome an answer frame reports, each field checked: its sequence number
+    (``seq``, the request's: a forged extra frame must not shift later verdicts), its
+    kind, texts, dtype, shape and values; else ProtocolError."""
+    if header.get("seq") != seq or type(header.get("seq")) is not int or header.get("kind") not in KINDS:
+        raise ProtocolError("an answer out of turn")
+    message, dtype, note = header.get("message"), header.get("dtype"), header.get("note", "")
+    if not (isinstance(message, str) and isinstance(dtype, str) and isinstance(note, str)) or len(dtype) > 40:
+        raise ProtocolError("an answer with fields of the wrong types")
+    shape = header.get("shape")
+    if not isinstance(shape, list) or not all(type(s) is int and s >= 0 for s in shape):
+        raise ProtocolError("an answer with a shape that is not a list of sizes")
+    values = _frame_array(header, payload, "float64") if payload else None
+    return Outcome(header["kind"], one_line(message, 1000), one_line(dtype, 40), tuple(shape), values,
+                   one_line(note, 300))
 
 
 class _PortFailed(Exception):
@@ -83,7 +100,7 @@ def _read_exact(stream: Any, size: int) -> bytes:
     while left:
         chunk = stream.read(left)
         if not chunk:
-            raise _ChannelError("closed")
+            raise ProtocolError("closed")
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
@@ -92,11 +109,11 @@ def _read_exact(stream: Any, size: int) -> bytes:
 def _receive(stream: Any) -> Tuple[Dict[str, Any], bytes]:
     (size,) = struct.unpack(">I", _read_exact(stream, 4))
     if size > MAX_HEADER:
-        raise _ChannelError("a header of %d bytes" % size)
-    header = loads_strict(_read_exact(stream, size), "a header", _ChannelError)
+        raise ProtocolError("a header of %d bytes" % size)
+    header = loads_strict(_read_exact(stream, size), "a header", ProtocolError)
     payload = header.get("payload") if isinstance(header, dict) else None
     if type(payload) is not int or not 0 <= payload <= MAX_PAYLOAD:
-        raise _ChannelError("a header without a valid payload size")
+        raise ProtocolError("a header without a valid payload size")
     return header, _read_exact(stream, payload)
 
 
@@ -107,12 +124,12 @@ def _array_frame(array: np.ndarray) -> Tuple[Dict[str, Any], bytes]:
 def _frame_array(header: Dict[str, Any], payload: bytes, dtype: str) -> np.ndarray:
     shape = header.get("shape")
     if not isinstance(shape, list) or len(shape) > 32 or not all(type(s) is int and 0 <= s < 2**62 for s in shape):
-        raise _ChannelError("a shape that is not a list of sizes")
+        raise ProtocolError("a shape that is not a list of sizes")
     count = 1
     for s in shape:
         count *= s
     if count * np.dtype(dtype).itemsize != len(payload):
-        raise _ChannelError("a payload of %d bytes for shape %s" % (len(payload), tuple(shape)))
+        raise ProtocolError("a payload of %d bytes for shape %s" % (len(payload), tuple(shape)))
     return np.frombuffer(payload, dtype=dtype).reshape(shape).copy()
 
 
@@ -145,7 +162,7 @@ def serve(config_text: str) -> None:
     while True:
         try:
             request, payload = _receive(requests)
-        except _ChannelError:
+        except ProtocolError:
             return
         x_bytes = request["X"]["size"]
         k_bytes = request["K"]["size"]
@@ -188,10 +205,10 @@ class _Child:
         try:
             while True:
                 self.frames.put(_receive(self.answers))
-        except _ChannelError as err:
+        except ProtocolError as err:
             self.frames.put(err)
         except BaseException as err:  # pragma: no cover - a bug here must still end the wait
-            self.frames.put(_ChannelError(str(err)))
+            self.frames.put(ProtocolError(str(err)))
 
     def _drain_output(self) -> None:
         try:
@@ -214,13 +231,13 @@ class _Child:
             if ended is None and self.process.poll() is not None:
                 ended = now
             if ended is not None and now > ended + 1.0:
-                item = _ChannelError("ended")
+                item = ProtocolError("ended")
                 break
             if now > deadline:
                 self.kill()
                 raise _PortFailed("timed out after %g s%s" % (self.timeout, "" if when == "on this case" else
                                                               " " + when))
-        if isinstance(item, _ChannelError):
+        if isinstance(item, ProtocolError):
             raise _PortFailed(self._ended(when, item))
         header, payload = item
         if not isinstance(header, dict):
@@ -229,7 +246,7 @@ class _Child:
         header["_payload"] = payload
         return header
 
-    def _ended(self, when: str, err: _ChannelError) -> str:
+    def _ended(self, when: str, err: ProtocolError) -> str:
         try:
             status = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -265,23 +282,13 @@ class _Child:
         try:
             _send(self.requests, request, x_bytes + k_bytes + g_bytes)
         except (OSError, ValueError):
-            raise _PortFailed(self._ended("before this case", _ChannelError("closed"))) from None
+            raise _PortFailed(self._ended("before this case", ProtocolError("closed"))) from None
         header = self._answer("on this case")
         try:
-            if header.get("seq") != self.seq or header.get("kind") not in KINDS:
-                raise _ChannelError("an answer out of turn")
-            message, dtype, note = header.get("message"), header.get("dtype"), header.get("note", "")
-            if not (isinstance(message, str) and isinstance(dtype, str) and isinstance(note, str)) or len(dtype) > 40:
-                raise _ChannelError("an answer with fields of the wrong types")
-            shape, payload = header.get("shape"), header["_payload"]
-            values = _frame_array(header, payload, "float64") if payload else None
-            if not isinstance(shape, list) or not all(type(s) is int and s >= 0 for s in shape):
-                raise _ChannelError("an answer with a shape that is not a list of sizes")
-        except _ChannelError as err:
+            return outcome_of(header, header.pop("_payload"), self.seq)
+        except ProtocolError as err:
             self.kill()
             raise _PortFailed("the port's process broke the checker's protocol (%s)" % err) from None
-        return Outcome(header["kind"], one_line(str(message), 1000), str(dtype), tuple(shape), values,
-                        one_line(str(note), 300))
 
     def kill(self) -> None:
         try:
