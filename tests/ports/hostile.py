@@ -240,3 +240,14 @@ class CorrectButMutates:
         X[...] = np.nan
         K[...] = 0
         return Y
+
+
+class ExitsWhileAForkHoldsTheChannel:
+    """Forks a process that sleeps holding the channel's pipes, then ends its own."""
+
+    @staticmethod
+    def corr2d(X, K):
+        if os.fork() == 0:
+            time.sleep(60)
+            os._exit(0)
+        os._exit(3)
