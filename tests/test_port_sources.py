@@ -76,14 +76,11 @@ def test_without_a_tab_each_tab_that_imports_here_is_checked():
 
 
 @pytest.mark.parametrize("argv, message", [
-    ([TABS], None),
     ([TABS, "--tab", "jax"], "has no tab 'jax'; its tabs: numpy, pytorch"),
     ([TABS + ":corr2d", "--tab", "numpy"], "a notebook or tab is a port as a whole, without :OBJECT"),
     ([str(PORTS / "missing.ipynb")], "No such file or directory"),
 ])
 def test_tab_and_notebook_usage_errors_are_one_line(argv, message):
-    if message is None:
-        return  # a file without --tab: each tab (above)
     returncode, out, err = check(*argv)
     assert returncode == 2 and out == "" and len(err.splitlines()) == 1 and message in err, err
 
@@ -195,6 +192,73 @@ def test_the_mxnet_adapter_runs_a_port_of_mxnet_numpy_without_hooks(tmp_path):
     assert out.splitlines()[-1].startswith("5 passed, 0 failed, 0 errors")
 
 
+MX_NP_PORT = """from mxnet import np, npx
+npx.set_np()
+
+
+def corr2d(X, K):
+    h, w = K.shape
+    return np.stack([np.stack([(X[i:i + h, j:j + w] * K).sum() for j in range(X.shape[1] - w + 1)])
+                     for i in range(X.shape[0] - h + 1)])
+
+
+def corr2d_multi_in(X, K):
+    return sum(corr2d(x, k) for x, k in zip(X, K))
+
+
+def corr2d_multi_in_out(X, K):
+    return np.stack([corr2d_multi_in(X, k) for k in K])
+
+
+def corr2d_multi_in_out_1x1(X, K):
+    c_i, h, w = X.shape
+    c_o = K.shape[0]
+    return np.dot(K.reshape((c_o, c_i)), X.reshape((c_i, h * w))).reshape((c_o, h, w))
+"""
+
+
+def test_the_mxnet_gradient_adapter_differentiates_a_port_with_mxnet_autograd(tmp_path):
+    # The grad cases' G is not all ones: an adapter that dropped G would fail them.
+    pytest.importorskip("mxnet")
+    assert not all((c.inputs["G"] == 1).all() for c in baseline.cases("grad") if c.grad)
+    port = tmp_path / "mx_grad_port.py"
+    port.write_text(MX_NP_PORT)
+    returncode, out, err = check(str(port), "--profile", "grad")
+    assert returncode == 0, out + err
+    grad_lines = [line for line in out.splitlines() if line.split()[1:2] and line.split()[1].startswith("grad-")]
+    assert len(grad_lines) == 8 and all(line.startswith("PASS") for line in grad_lines), out
+    # The book's own code writes in place: MXNet cannot record it, and says why.
+    port.write_text(MX_NP_PORT.replace("""    return np.stack([np.stack([(X[i:i + h, j:j + w] * K).sum() for j in range(X.shape[1] - w + 1)])
+                     for i in range(X.shape[0] - h + 1)])""", """    Y = np.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y"""))
+    assert "Y[i, j] =" in port.read_text()
+    returncode, out, err = check(str(port), "--profile", "grad")
+    line = next(line for line in out.splitlines() if line.split()[1:2] == ["grad-corr2d-dX"])
+    assert line.startswith("N/I") and "mxnet cannot differentiate this port's corr2d: " in line, out + err
+
+
+@pytest.mark.filterwarnings("ignore:Creating an ndarray from nested sequences")  # numpy reading an NDArray
+def test_a_result_an_adapter_would_read_names_the_framework_to_give():
+    pytest.importorskip("mxnet")
+    import mxnet as mx
+
+    book = baseline.load_port(BOOK_PORT)
+
+    def numpy_of(a):
+        return a.asnumpy() if hasattr(a, "asnumpy") else a
+
+    class Port:  # imports no framework of its own: no adapter is chosen
+        corr2d_multi_in = staticmethod(lambda X, K: mx.nd.array(book.corr2d_multi_in(numpy_of(X), numpy_of(K))))
+
+    case = next(c for c in baseline.cases() if c.id == "book-out2")
+    result = baseline.check_case(Port, case)
+    assert result.status in ("error", "fail") and "--framework mxnet (framework='mxnet' in Python)" in result.message
+    assert baseline.check_case(Port, case, framework="mxnet").status == "pass"
+
+
 def test_a_ports_own_hooks_win_over_the_adapter():
     calls = []
 
@@ -282,7 +346,11 @@ def test_the_json_report_follows_its_schema(tmp_path):
     assert by_id["book-out2"]["status"] == "fail" and by_id["book-out2"]["index"] == [0, 0]
     assert by_id["book-out2"]["max_abs_error"] > by_id["book-out2"]["atol"]
     assert by_id["im2col-k3"]["status"] == "not implemented" and by_id["im2col-k3"]["max_abs_error"] is None
-    assert numpy_run["summary"]["fail"] == sum(c["status"] == "fail" for c in numpy_run["cases"])
+    for run in document["runs"]:  # every run, the pytorch tab's too (checked, or why not)
+        assert run["summary"] == {status: sum(c["status"] == status for c in run["cases"])
+                                  for status in baseline.STATUSES}
+        assert bool(run["cases"]) != bool(run["unavailable"]) and run["error"] is None
+    assert document["profiles"] == ["all"] and len(document["runs"]) == 2
 
 
 def test_the_junit_report_reads_as_junit(tmp_path):
