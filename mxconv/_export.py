@@ -1,8 +1,8 @@
 """Make the golden baseline file from mxconv's reference path (internal; see ``mxconv baseline export``).
 
 The reference path is treated as one more port: each case's inputs are made here
-(seeded), the book's code computes its expected output, and :mod:`mxconv.baseline`
-writes the file. Every expected value comes from the book's own functions:
+(seeded), the book's code computes its expected output (but for the gradients), and
+:mod:`mxconv.baseline` writes the file:
 
 - cases of the document's cells, and float32 cases of varied shapes, straight from
   the reference functions;
@@ -13,10 +13,13 @@ writes the file. Every expected value comes from the book's own functions:
   numpy-unfolded windows, exercise 6's convolution as matrix multiplication
   (the book's ``d2l.corr2d`` writes into float32 ``nd.zeros``);
 - refusal cases (the strict profile) hold no value: mxconv's reference path must
-  refuse their inputs, or the export stops.
+  refuse their inputs, or the export stops;
+- gradient cases (the grad profile) from :mod:`mxconv.fast` under
+  ``autograd.record()``: the book's code writes in place, which MXNet cannot record
+  (tests/test_checker.py checks these values against loops over the definition).
 
 Profiles: batch, im2col and float64 cases are ``extended``; refusal cases ``strict``;
-the rest, the section's own forms, ``default``.
+gradient cases ``grad``; the rest, the section's own forms, ``default``.
 """
 import numpy as np
 

@@ -472,20 +472,46 @@ def test_the_jax_adapter_says_when_float64_became_float32(x64, monkeypatch):
     assert not any(line.startswith(("FAIL", "ERROR")) and "grad-" in line for line in out.splitlines())
 
 
-def test_the_ci_step_in_the_docs_runs_as_written(tmp_path):
-    # The GitHub Actions step of docs/ports.md: its check command, on this repository's
-    # NumPy tab and the book's expectation file, writes both reports it uploads.
+def ci_step_argv(path, tab):
+    """The check command of docs/ports.md's GitHub Actions step, on ``path``'s ``tab``
+    with the shipped expectation file the docs name for it."""
     docs = (ROOT / "docs" / "ports.md").read_text()
     step = re.search(r"```yaml\n(.*?)```", docs, re.S).group(1)
+    assert "path: mxconv-baseline.*" in step and "TF_CPP_MIN_LOG_LEVEL" in step
     command = re.search(r"(python -m mxconv\.baseline check .*?)\n(?!\s+--)", step.replace("\\\n", " "), re.S)
     argv = command.group(1).split()[3:]
     assert argv[:3] == ["check", "channels.md", "--tab"] and "--junit-xml" in argv and "--json" in argv
-    argv[1], argv[3] = TABS, "numpy"
+    argv[1], argv[3] = path, tab
     argv[argv.index("--expect") + 1] = EXPECT_BOOK
-    returncode, out, err = run_checker(*argv, cwd=str(tmp_path))
+    return argv
+
+
+def test_the_ci_step_in_the_docs_runs_as_written(tmp_path):
+    # On this repository's NumPy tab and the book's expectation file, it passes and
+    # writes both reports it uploads.
+    returncode, out, err = run_checker(*ci_step_argv(TABS, "numpy"), cwd=str(tmp_path))
     assert returncode == 0, out + err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mxconv-baseline.json", "mxconv-baseline.xml"]
-    assert "path: mxconv-baseline.*" in step and "TF_CPP_MIN_LOG_LEVEL" in step
+
+
+def test_the_ci_step_in_the_docs_passes_the_books_own_mxnet_tab(tmp_path):
+    from mxconv._environment import installed_edition
+
+    if installed_edition() != "np":
+        pytest.skip("needs d2l 1.x installed (today's student stack, CI's second run)")
+    argv = ci_step_argv(str(ROOT / "tests" / "data" / "channels-section-today.md"), "mxnet")
+    returncode, out, err = run_checker(*argv, cwd=str(tmp_path))
+    assert returncode == 0 and re.match(r"\d+ passed, 0 failed, 0 errors, \d+ not implemented, 3 xfail, 0 xpass$",
+                                        out.splitlines()[-1]), out + err
+
+
+def test_the_shipped_expectation_files_name_cases_of_the_case_set():
+    every = baseline.load().cases
+    book = baseline.load_expectations(EXPECT_BOOK, every)
+    tensorflow = baseline.load_expectations(str(ROOT / "examples" / "expect_book_strict_tensorflow.json"), every)
+    assert set(book) < set(tensorflow) and set(tensorflow) - set(book) == {"refuse-no-output-channels"}
+    docs = (ROOT / "docs" / "ports.md").read_text()
+    assert "examples/expect_book_strict.json" in docs and "examples/expect_book_strict_tensorflow.json" in docs
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -36,6 +36,11 @@ def read_result(out: Any) -> Any:
     return np.asarray(out)  # JAX, NumPy
 
 
+def _module(name: str) -> Any:
+    """A framework's module as the port imported it (the checker imports none of its own)."""
+    return sys.modules.get(name) or importlib.import_module(name)
+
+
 # -- how each framework takes numpy inputs ----------------------------------------------
 
 
@@ -48,7 +53,7 @@ def _tensorflow_native(module: Any, port: Port) -> Hook:
 
 
 def _jax_native(module: Any, port: Port) -> Hook:
-    return importlib.import_module("jax.numpy").asarray
+    return _module("jax.numpy").asarray
 
 
 def _paddle_native(module: Any, port: Port) -> Hook:
@@ -67,7 +72,7 @@ def _mxnet_native(module: Any, port: Port) -> Hook:
 
 
 def _torch_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.ndarray, G: np.ndarray) -> Any:
-    import torch
+    torch = _module("torch")
 
     x, k = torch.from_numpy(X).requires_grad_(), torch.from_numpy(K).requires_grad_()
     (fn(x, k) * torch.from_numpy(G)).sum().backward()
@@ -75,15 +80,14 @@ def _torch_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.nd
 
 
 def _jax_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.ndarray, G: np.ndarray) -> Any:
-    import jax
-    import jax.numpy as jnp
+    jax, jnp = _module("jax"), _module("jax.numpy")
 
     g = jnp.asarray(G)
     return jax.grad(lambda x, k: (fn(x, k) * g).sum(), argnums=(0, 1))(jnp.asarray(X), jnp.asarray(K))
 
 
 def _tensorflow_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.ndarray, G: np.ndarray) -> Any:
-    import tensorflow as tf
+    tf = _module("tensorflow")
 
     x, k = tf.constant(X), tf.constant(K)
     with tf.GradientTape() as tape:
@@ -94,7 +98,7 @@ def _tensorflow_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: 
 
 
 def _paddle_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.ndarray, G: np.ndarray) -> Any:
-    import paddle
+    paddle = _module("paddle")
 
     x, k = paddle.to_tensor(X, stop_gradient=False), paddle.to_tensor(K, stop_gradient=False)
     loss = (fn(x, k) * paddle.to_tensor(G)).sum()
@@ -102,7 +106,7 @@ def _paddle_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.n
 
 
 def _mxnet_gradients(port: Port, fn: Callable[..., Any], X: np.ndarray, K: np.ndarray, G: np.ndarray) -> Any:
-    import mxnet as mx
+    mx = _module("mxnet")
 
     native = _mxnet_native(mx, port)
     x, k, g = native(X), native(K), native(G)
@@ -197,7 +201,7 @@ def adapter(framework: Optional[str], port: Port) -> Adapter:
     record = _BY_NAME[framework]  # type: ignore[index]
     # The framework the port has imported already (the checker itself imports none);
     # imported here only where --framework names one the port's code does not.
-    module = sys.modules.get(record.module) or importlib.import_module(record.module)
+    module = _module(record.module)
     version = str(getattr(module, "__version__", "?"))
     if record.native is None:
         return Adapter(record.name, version)
