@@ -33,7 +33,7 @@ from ._errors import (
     SlowReferenceWarning,
 )
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 _REFERENCE = ("corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1")
 _SUBMODULES = ("reference", "fast", "exercises", "figures", "baseline", "cli")
