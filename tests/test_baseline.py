@@ -180,3 +180,18 @@ def test_checker_runs_in_a_venv_with_only_numpy(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[-1] == "%d passed, 0 failed, 0 errors, 0 not implemented" % len(
         baseline.cases("all"))
+
+
+def test_a_copied_folder_runs_its_own_files_where_mxconv_is_installed(tmp_path):
+    # The child process loads the folder the checker runs from, not the installed
+    # mxconv.baseline: a copy whose adapter reports another version shows it.
+    copy = tmp_path / "vendored" / "baseline"
+    shutil.copytree(str(ROOT / "mxconv" / "baseline"), str(copy), ignore=shutil.ignore_patterns("__pycache__"))
+    adapters = copy / "adapters.py"
+    text = adapters.read_text()
+    assert text.count('version = str(getattr(module, "__version__", "?"))') == 1
+    adapters.write_text(text.replace('version = str(getattr(module, "__version__", "?"))', 'version = "vendored"'))
+    done = subprocess.run([sys.executable, str(copy), "check", NUMPY_PORT], capture_output=True, text=True,
+                          cwd=str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[1] == "port %s: adapter numpy vendored" % NUMPY_PORT
