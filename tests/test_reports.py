@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mxconv import baseline
-from mxconv.baseline import files, isolation, reports, running
+from mxconv.baseline import files, protocol, reports, running
 from mxconv.baseline.results import Result
 
 from ._helpers import ROOT, run_checker
@@ -94,7 +94,7 @@ def frame(**fields):
 
 def test_an_answer_frame_becomes_an_outcome():
     values = np.arange(4.0)
-    outcome = isolation.outcome_of(frame(), values.tobytes(), 1)
+    outcome = protocol.outcome_of(frame(), values.tobytes(), 1)
     assert (outcome.kind, outcome.shape, outcome.dtype) == ("value", (2, 2), "float32")
     np.testing.assert_array_equal(outcome.values, values.reshape(2, 2))
 
@@ -109,19 +109,19 @@ def test_an_answer_frame_becomes_an_outcome():
     ({"shape": [3, 2]}, r"a payload of 32 bytes for shape \(3, 2\)"),
 ])
 def test_a_malformed_answer_frame_is_refused(fields, why):
-    with pytest.raises(isolation.ProtocolError, match=why):
-        isolation.outcome_of(frame(**fields), np.zeros(4).tobytes(), 1)
+    with pytest.raises(protocol.ProtocolError, match=why):
+        protocol.outcome_of(frame(**fields), np.zeros(4).tobytes(), 1)
 
 
 def test_a_load_answer_is_checked_field_by_field():
-    info = isolation._load_info({"loaded": True, "framework": "numpy", "version": "2.0\r\x1b[2K", "skipped": []})
+    info = protocol.load_info({"loaded": True, "framework": "numpy", "version": "2.0\r\x1b[2K", "skipped": []})
     assert info["version"] == r"2.0\r\x1b[2K"
     for bad in ({"loaded": True, "framework": 5, "version": "", "skipped": []},
                 {"loaded": True, "framework": "", "version": "", "skipped": 7},
                 {"loaded": True, "framework": "torch", "version": "", "skipped": []},
                 {"payload": 0}):
-        with pytest.raises(isolation._PortFailed, match="broke the checker's protocol|unknown framework"):
-            isolation._load_info(bad)
+        with pytest.raises(protocol.ProtocolError, match="a load answer"):
+            protocol.load_info(bad)
 
 
 # Files written whole or not at all

@@ -1,57 +1,66 @@
-"""The port in a process of its own: the child, its protocol, and :func:`check_isolated`.
+"""The port in processes of its own: :func:`check_isolated`, and the child's side, :func:`serve`.
 
-The child loads this folder as a package of its own (whatever mxconv is installed)
-and imports the port. It answers one request per case on a channel of its own (the
-pipes that were its stdin and stdout; the port's stdin is then /dev/null and its prints
-go to a captured stream). Each frame: 4 bytes of header length, a JSON header, then the
-header's "payload" bytes (float64 or the inputs' dtype, C order). The parent sends only
-a case's inputs, never its expected values, and reads the child's frames as plain data
-within fixed bounds: nothing the child sends is evaluated, and whatever it sends, the
-parent judges against what it alone knows.
+The checker starts one process per port, which loads this folder as a package of its
+own (so that it runs exactly these files, whatever mxconv is installed) and imports
+the port. On Linux that process is first the port's supervisor (:mod:`supervisor`):
+every process the port starts stays below it, and all of them end with the case that
+started them, or with the check. Elsewhere the port runs in a session of its own,
+whose process group is killed (a process that leaves the session survives there).
+
+The checker sends a case's inputs, never its expected values, and reads the answer
+within the case's timeout and the protocol's bounds (:mod:`protocol`), in one thread,
+with :mod:`selectors`: whatever the port's processes do (end while a descendant holds
+the pipes, stop reading, flood, sleep), every wait ends, and a frame the checker did
+not ask for, or larger than it asked for, ends that process with an ERROR.
 """
 import collections
 import json
 import os
-import queue
+import selectors
 import signal
-import struct
 import subprocess
 import sys
-import threading
 import time
 from typing import Any, Callable, Deque, Dict, List, Optional, Sequence, Tuple
 
-import numpy as np
-
-from .adapters import FRAMEWORKS, adapter, check_framework, framework_of
+from .adapters import adapter, check_framework, framework_of
 from .casefile import MAX_ELEMENTS, Case, load
 from .errors import CheckerError, PortLoadError, UsageError
-from .files import loads_strict
 from .judging import judge
+from .protocol import ProtocolError, Reader, answer_frame, encode, load_info, outcome_of, read_request, request_frame
 from .results import ERROR, Result
-from .running import KINDS, Outcome, raised, run
+from .running import raised, run
 from .selection import select
 from .sources import check_tab_name, load_port
 from .text import one_line
 
-__all__ = ["DEFAULT_TIMEOUT", "MAX_TIMEOUT", "ProtocolError", "check_timeout", "check_isolated", "outcome_of", "serve"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_TIMEOUT", "check_timeout", "check_isolated", "serve"]
 
-MAX_HEADER = 2**16
-MAX_PAYLOAD = MAX_ELEMENTS * 8 * 3  # X, K and G
 DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 86400.0
+GRACE = 1.0  # seconds between the port's process ending and its channel counting as closed
+MAX_REQUEST = MAX_ELEMENTS * 8 * 3  # X, K and G
 _FOLDER = os.path.dirname(os.path.abspath(__file__))
-_PACKAGE = "_mxconv_baseline_child"
-# The child imports this folder under a name of its own, so that it runs exactly the
-# parent's files even where another mxconv is installed.
-_CHILD = ("import importlib, importlib.util, os, sys\n"
-          "folder = sys.argv[1]\n"
-          "spec = importlib.util.spec_from_file_location(%r, os.path.join(folder, '__init__.py'),\n"
-          "                                              submodule_search_locations=[folder])\n"
-          "module = importlib.util.module_from_spec(spec)\n"
-          "sys.modules[spec.name] = module\n"
-          "spec.loader.exec_module(module)\n"
-          "importlib.import_module(spec.name + '.isolation').serve(sys.argv[2])\n" % _PACKAGE)
+_BOOT = """import importlib, importlib.util, os, sys
+folder, config = sys.argv[1], sys.argv[2]
+
+def load(name, path, package=False):
+    spec = importlib.util.spec_from_file_location(
+        name, path, submodule_search_locations=[folder] if package else None)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+def serve():
+    load('_mxconv_baseline_child', os.path.join(folder, '__init__.py'), package=True)
+    importlib.import_module('_mxconv_baseline_child.isolation').serve(config)
+
+if sys.platform.startswith('linux') and os.path.isdir('/proc'):
+    load('_mxconv_baseline_supervisor', os.path.join(folder, 'supervisor.py')).supervise(serve)
+else:
+    serve()
+"""
 
 
 def check_timeout(timeout: Any, name: str = "timeout") -> float:
@@ -64,89 +73,26 @@ def check_timeout(timeout: Any, name: str = "timeout") -> float:
     return float(timeout)
 
 
-class ProtocolError(Exception):
-    """The other process broke the checker's protocol, or the channel closed."""
-
-
-def outcome_of(header: Dict[str, Any], payload: bytes, seq: int) -> Outcome:
-    """The Outcome an answer frame reports, each field checked: its sequence number
-    (``seq``, the request's: a forged extra frame must not shift later verdicts), its
-    kind, texts, dtype, shape and values; else ProtocolError."""
-    if header.get("seq") != seq or type(header.get("seq")) is not int or header.get("kind") not in KINDS:
-        raise ProtocolError("an answer out of turn")
-    message, dtype, note = header.get("message"), header.get("dtype"), header.get("note", "")
-    if not (isinstance(message, str) and isinstance(dtype, str) and isinstance(note, str)) or len(dtype) > 40:
-        raise ProtocolError("an answer with fields of the wrong types")
-    shape = header.get("shape")
-    if not isinstance(shape, list) or not all(type(s) is int and s >= 0 for s in shape):
-        raise ProtocolError("an answer with a shape that is not a list of sizes")
-    values = _frame_array(header, payload, "float64") if payload else None
-    return Outcome(header["kind"], one_line(message, 1000), one_line(dtype, 40), tuple(shape), values,
-                   one_line(note, 300))
-
-
-class _PortFailed(Exception):
-    """The port's process died, hung or broke the protocol; the message says which."""
-
-
-def _send(stream: Any, header: Dict[str, Any], payload: bytes = b"") -> None:
-    head = json.dumps(dict(header, payload=len(payload)), allow_nan=False).encode("ascii")
-    stream.write(struct.pack(">I", len(head)) + head + payload)
-    stream.flush()
-
-
-def _read_exact(stream: Any, size: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        chunk = stream.read(left)
-        if not chunk:
-            raise ProtocolError("closed")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def _receive(stream: Any) -> Tuple[Dict[str, Any], bytes]:
-    (size,) = struct.unpack(">I", _read_exact(stream, 4))
-    if size > MAX_HEADER:
-        raise ProtocolError("a header of %d bytes" % size)
-    header = loads_strict(_read_exact(stream, size), "a header", ProtocolError)
-    payload = header.get("payload") if isinstance(header, dict) else None
-    if type(payload) is not int or not 0 <= payload <= MAX_PAYLOAD:
-        raise ProtocolError("a header without a valid payload size")
-    return header, _read_exact(stream, payload)
-
-
-def _array_frame(array: np.ndarray) -> Tuple[Dict[str, Any], bytes]:
-    return {"dtype": array.dtype.name, "shape": list(array.shape)}, np.ascontiguousarray(array).tobytes()
-
-
-def _frame_array(header: Dict[str, Any], payload: bytes, dtype: str) -> np.ndarray:
-    shape = header.get("shape")
-    if not isinstance(shape, list) or len(shape) > 32 or not all(type(s) is int and 0 <= s < 2**62 for s in shape):
-        raise ProtocolError("a shape that is not a list of sizes")
-    count = 1
-    for s in shape:
-        count *= s
-    if count * np.dtype(dtype).itemsize != len(payload):
-        raise ProtocolError("a payload of %d bytes for shape %s" % (len(payload), tuple(shape)))
-    return np.frombuffer(payload, dtype=dtype).reshape(shape).copy()
+# -- the child's side ---------------------------------------------------------------------
 
 
 def serve(config_text: str) -> None:
-    """The child: load the port, then answer each request until the parent closes the channel."""
+    """The port's process: load the port, then answer each request until the checker
+    closes the channel."""
     config = json.loads(config_text)
-    requests, answers = os.fdopen(os.dup(0), "rb"), os.fdopen(os.dup(1), "wb")
+    requests, answers = os.dup(0), os.dup(1)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(2, 1)  # the port's prints go to the captured stream, never to the channel
     os.close(null)
     me = os.getpid()
 
-    def answer(header: Dict[str, Any], payload: bytes = b"") -> None:
+    def answer(data: bytes) -> None:
         if os.getpid() != me:  # a fork of the port's came back here: leave the channel to the child
             os._exit(0)
-        _send(answers, header, payload)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(answers, view):]
 
     skipped: List[str] = []
     try:
@@ -155,103 +101,141 @@ def serve(config_text: str) -> None:
         port = load_port(config["port"], tab=config["tab"], verbose=skipped)
         chosen = adapter(config["framework"] or framework_of(port), port)
     except BaseException as err:
-        answer({"loaded": False, "message": str(err) if isinstance(err, CheckerError) else raised(err)})
+        answer(encode({"loaded": False, "message": str(err) if isinstance(err, CheckerError) else raised(err)}))
         return
-    answer({"loaded": True, "framework": chosen.framework or "", "version": chosen.version,
-            "skipped": [one_line(str(s), 300) for s in skipped[:1000]]})
+    answer(encode({"loaded": True, "framework": chosen.framework or "", "version": chosen.version,
+                   "skipped": [one_line(str(s), 300) for s in skipped[:1000]]}))
     while True:
-        try:
-            request, payload = _receive(requests)
-        except ProtocolError:
-            return
-        x_bytes = request["X"]["size"]
-        k_bytes = request["K"]["size"]
-        X = _frame_array(request["X"], payload[:x_bytes], request["X"]["dtype"])
-        K = _frame_array(request["K"], payload[x_bytes:x_bytes + k_bytes], request["K"]["dtype"])
-        grad = None
-        if request.get("G"):
-            grad = (request["grad"], _frame_array(request["G"], payload[x_bytes + k_bytes:], request["G"]["dtype"]))
-        kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in request["kwargs"].items()}
-        outcome = run(port, request["function"], kwargs, X, K, request["want_value"], adapter=chosen, grad=grad)
-        header = {"seq": request["seq"], "kind": outcome.kind, "message": outcome.message, "dtype": outcome.dtype,
-                  "shape": list(outcome.shape), "note": outcome.note}
-        values = outcome.values
-        answer(header, b"" if values is None else values.tobytes())
+        reader = Reader(MAX_REQUEST)
+        while reader.frame() is None:
+            data = os.read(requests, min(reader.wanted(), 2**20))
+            if not data:
+                return  # the checker closed the channel
+            reader.feed(data)
+        request = read_request(*reader.frame())  # type: ignore[misc]
+        grad = (request["grad"], request["G"]) if request["grad"] else None
+        outcome = run(port, request["function"], request["kwargs"], request["X"], request["K"],
+                      request["want_value"], adapter=chosen, grad=grad)
+        answer(answer_frame(request["seq"], outcome, request["size"]))
+
+
+# -- the checker's side ---------------------------------------------------------------------
+
+
+class _PortFailed(Exception):
+    """The port's process died, hung or broke the protocol; the message says which."""
 
 
 class _Child:
-    """One child process serving one port; replaced by a fresh one after it dies or hangs."""
+    """One process serving one port, read in this thread with bounded waits; replaced by
+    a fresh one after it dies, hangs or breaks the protocol."""
 
     def __init__(self, config: Dict[str, Any], timeout: float):
         self.timeout, self.seq = timeout, 0
-        self.output: Deque[bytes] = collections.deque(maxlen=64)
+        self.output: Deque[bytes] = collections.deque(maxlen=64)  # the port's last prints, bounded
         popen: Dict[str, Any] = {"start_new_session": True} if os.name == "posix" else {}
-        self.process = subprocess.Popen([sys.executable, "-c", _CHILD, _FOLDER, json.dumps(config)],
+        self.process = subprocess.Popen([sys.executable, "-c", _BOOT, _FOLDER, json.dumps(config)],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
-        # the channel (the child's stdin and stdout) and the port's captured prints (its stderr)
-        self.requests: Any = self.process.stdin
-        self.answers: Any = self.process.stdout
-        self.prints: Any = self.process.stderr
-        self.frames: "queue.Queue[Any]" = queue.Queue()
-        threading.Thread(target=self._read_frames, daemon=True).start()
-        threading.Thread(target=self._drain_output, daemon=True).start()
+        self.requests = self.process.stdin.fileno()  # type: ignore[union-attr]
+        self.answers = self.process.stdout.fileno()  # type: ignore[union-attr]
+        self.prints = self.process.stderr.fileno()  # type: ignore[union-attr]
+        for fd in (self.requests, self.answers, self.prints):
+            os.set_blocking(fd, False)
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.answers, selectors.EVENT_READ)
+        self.selector.register(self.prints, selectors.EVENT_READ)
         try:
-            self.info = _load_info(self._answer("while loading"))
-        except BaseException:
+            self.info = load_info(self._exchange(b"", 0, "while loading")[0])
+        except (ProtocolError, LookupError) as err:
             self.kill()  # a child whose load failed is ended like any other
+            if isinstance(err, LookupError):
+                raise _PortFailed(str(err)) from None
+            raise _PortFailed("the port's process broke the checker's protocol while loading (%s)" % err) from None
+        except BaseException:
+            self.kill()
             raise
 
-    def _read_frames(self) -> None:
+    def run(self, case: Case) -> Any:
+        self.seq += 1
+        request, max_payload = request_frame(self.seq, case)
+        header, payload = self._exchange(request, max_payload, "on this case")
+        try:
+            return outcome_of(header, payload, self.seq)
+        except ProtocolError as err:
+            self.kill()
+            raise _PortFailed("the port's process broke the checker's protocol (%s)" % err) from None
+
+    def _exchange(self, request: bytes, max_payload: int, when: str) -> Tuple[Dict[str, Any], bytes]:
+        """Send ``request`` and read one answer of at most ``max_payload`` payload bytes,
+        within the timeout; the port's prints are drained meanwhile. A byte on the
+        channel before the request is sent is a frame not asked for."""
+        deadline, ended = time.monotonic() + self.timeout, None
+        reader, pending = Reader(max_payload), memoryview(request)
+        if pending:
+            self.selector.register(self.requests, selectors.EVENT_WRITE)
         try:
             while True:
-                self.frames.put(_receive(self.answers))
+                now = time.monotonic()
+                if now > deadline:
+                    self.kill()
+                    raise _PortFailed("timed out after %g s%s" % (self.timeout, "" if when == "on this case" else
+                                                                  " " + when))
+                if ended is None and self.process.poll() is not None:
+                    ended = now
+                if ended is not None and now > ended + GRACE:
+                    raise _PortFailed(self._ended(when, "ended"))
+                for key, _ in self.selector.select(min(deadline - now, 0.1)):
+                    if key.fd == self.prints:
+                        self._drain_prints()
+                    elif key.fd == self.requests:
+                        try:
+                            pending = pending[os.write(self.requests, pending[:2**16]):]
+                        except BlockingIOError:
+                            continue
+                        except OSError:  # the child closed its end
+                            raise _PortFailed(self._ended("before this case", "closed")) from None
+                        if not pending:
+                            self.selector.unregister(self.requests)
+                    else:
+                        frame = self._read_answer(reader, bool(pending), when)
+                        if frame is not None:
+                            return frame
+        finally:
+            if pending and self.selector.get_map() is not None:
+                self.selector.unregister(self.requests)
+
+    def _read_answer(self, reader: Reader, early: bool, when: str) -> Any:
+        try:
+            data = os.read(self.answers, min(reader.wanted(), 2**20))
+        except BlockingIOError:
+            return None
+        if not data:
+            raise _PortFailed(self._ended(when, "closed"))
+        try:
+            if early:
+                raise ProtocolError("a frame it was not asked for")
+            reader.feed(data)
         except ProtocolError as err:
-            self.frames.put(err)
-        except BaseException as err:  # pragma: no cover - a bug here must still end the wait
-            self.frames.put(ProtocolError(str(err)))
-
-    def _drain_output(self) -> None:
-        try:
-            for chunk in iter(lambda: self.prints.read1(4096), b""):
-                self.output.append(chunk)
-        except (OSError, ValueError):
-            pass
-
-    def _answer(self, when: str) -> Dict[str, Any]:
-        deadline, ended = time.monotonic() + self.timeout, None
-        while True:
-            # In slices: a child that ended while a process it forked holds the channel
-            # open gives no end of file, so its exit is watched too.
-            try:
-                item = self.frames.get(timeout=0.1)
-                break
-            except queue.Empty:
-                pass
-            now = time.monotonic()
-            if ended is None and self.process.poll() is not None:
-                ended = now
-            if ended is not None and now > ended + 1.0:
-                item = ProtocolError("ended")
-                break
-            if now > deadline:
-                self.kill()
-                raise _PortFailed("timed out after %g s%s" % (self.timeout, "" if when == "on this case" else
-                                                              " " + when))
-        if isinstance(item, ProtocolError):
-            raise _PortFailed(self._ended(when, item))
-        header, payload = item
-        if not isinstance(header, dict):
             self.kill()
-            raise _PortFailed("the port's process broke the checker's protocol")
-        header["_payload"] = payload
-        return header
+            raise _PortFailed("the port's process broke the checker's protocol %s (%s)" % (when, err)) from None
+        return reader.frame()
 
-    def _ended(self, when: str, err: ProtocolError) -> str:
+    def _drain_prints(self) -> None:
         try:
-            status = self.process.wait(timeout=5)
+            data = os.read(self.prints, 2**16)
+        except BlockingIOError:
+            return
+        if data:
+            self.output.append(data)
+        else:
+            self.selector.unregister(self.prints)
+
+    def _ended(self, when: str, why: str) -> str:
+        try:
+            status = self.process.wait(timeout=GRACE + 4)
         except subprocess.TimeoutExpired:
             self.kill()
-            return "the port closed or broke the checker's channel %s (%s)" % (when, err)
+            return "the port closed or broke the checker's channel %s (%s)" % (when, why)
         self.kill()
         if status < 0:
             try:
@@ -268,68 +252,45 @@ class _Child:
         text = b"".join(self.output).decode("utf-8", "replace").strip().splitlines()
         return one_line(text[-1], 200) if text else ""
 
-    def run(self, case: Case) -> Outcome:
-        self.seq += 1
-        X, K = case.inputs["X"], case.inputs["K"]
-        (x_head, x_bytes), (k_head, k_bytes) = _array_frame(X), _array_frame(K)
-        x_head["size"], k_head["size"] = len(x_bytes), len(k_bytes)
-        request = {"seq": self.seq, "function": case.function, "want_value": case.expected is not None,
-                   "kwargs": {k: list(v) if isinstance(v, tuple) else v for k, v in case.kwargs.items()},
-                   "X": x_head, "K": k_head, "grad": case.grad}
-        g_bytes = b""
-        if case.grad:
-            request["G"], g_bytes = _array_frame(case.inputs["G"])
-        try:
-            _send(self.requests, request, x_bytes + k_bytes + g_bytes)
-        except (OSError, ValueError):
-            raise _PortFailed(self._ended("before this case", ProtocolError("closed"))) from None
-        header = self._answer("on this case")
-        try:
-            return outcome_of(header, header.pop("_payload"), self.seq)
-        except ProtocolError as err:
-            self.kill()
-            raise _PortFailed("the port's process broke the checker's protocol (%s)" % err) from None
-
     def kill(self) -> None:
-        try:
-            if os.name == "posix":
-                os.killpg(self.process.pid, signal.SIGKILL)  # the child and any process it forked
-            else:
-                self.process.kill()
-        except OSError:
-            pass
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            pass
-        for stream in (self.requests, self.answers, self.prints):
+        """End the port's processes: the supervisor ends every one it has (asked with
+        SIGTERM; killed, with its process group, if it does not end within seconds)."""
+        if self.process.poll() is None:
             try:
-                stream.close()
-            except (OSError, ValueError):
+                if os.name == "posix":
+                    os.kill(self.process.pid, signal.SIGTERM if sys.platform.startswith("linux") else signal.SIGKILL)
+                else:
+                    self.process.kill()
+            except OSError:
+                pass
+            try:
+                self.process.wait(timeout=GRACE + 4)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        if os.name == "posix":
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)  # what is left in its session
+            except OSError:
+                pass
+        self._close()
+
+    def _close(self) -> None:
+        self.selector.close()
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            try:
+                stream.close()  # type: ignore[union-attr]
+            except OSError:
                 pass
 
     def close(self) -> None:
+        """The check is over: close the channel (the port's loop ends), then end its processes."""
         try:
-            self.requests.close()  # the child's loop ends on the closed channel
-            self.process.wait(timeout=self.timeout)
-        except (OSError, ValueError, subprocess.TimeoutExpired):
+            self.process.stdin.close()  # type: ignore[union-attr]
+            self.process.wait(timeout=GRACE + 4)
+        except (OSError, subprocess.TimeoutExpired):
             pass
         self.kill()
-
-
-def _load_info(header: Dict[str, Any]) -> Dict[str, Any]:
-    """What the child found when it loaded the port, each field checked: or why it could not."""
-    if header.get("loaded") is False:
-        message = header.get("message")
-        raise _PortFailed(one_line(message, 2000) if isinstance(message, str) else "?")
-    framework, version, skipped = header.get("framework"), header.get("version"), header.get("skipped")
-    if not (header.get("loaded") is True and isinstance(framework, str) and isinstance(version, str)
-            and isinstance(skipped, list) and all(isinstance(s, str) for s in skipped) and len(skipped) <= 1000):
-        raise _PortFailed("the port's process broke the checker's protocol while loading")
-    if framework and framework not in FRAMEWORKS:
-        raise _PortFailed("the port's process named an unknown framework while loading")
-    return {"framework": framework, "version": one_line(version, 100),
-            "skipped": [one_line(s, 300) for s in skipped]}
 
 
 def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout: float = DEFAULT_TIMEOUT,
