@@ -197,3 +197,10 @@ def convolutions():
 #: and are skipped with this reason in today's student stack (d2l 1.x).
 NEEDS_2019 = "needs d2l 0.10.x, the 2019 nd edition's d2l (runs in README's environment)"
 needs_2019 = pytest.mark.skipif(installed_edition() == "np", reason=NEEDS_2019)
+
+
+def golden_cases(profile="default", **kwargs):
+    """The packaged file's cases of ``profile``, without the fresh cases a run adds."""
+    from mxconv import baseline
+
+    return baseline.cases(profile, skip=["fresh"] + list(kwargs.pop("skip", ())), **kwargs)

@@ -10,8 +10,9 @@ from ._helpers import ROOT
 
 FOLDER = ROOT / "mxconv" / "baseline"
 # The order CONTRIBUTING.md draws: a module may import only those before it.
-ORDER = ["errors", "text", "files", "casefile", "results", "selection", "adapters", "running", "judging",
-         "sources", "isolation", "reports", "console", "cli", "pytest_helper", "__init__", "__main__"]
+ORDER = ["errors", "text", "files", "casefile", "fresh", "results", "selection", "adapters", "running", "protocol",
+         "judging", "sources", "supervisor", "isolation", "reports", "console", "cli", "pytest_helper", "__init__",
+         "__main__"]
 PUBLIC_0_3 = ["Case", "Result", "Baseline", "BaselineError", "PortLoadError", "cases", "case_id", "check",
               "check_case", "check_isolated", "assert_case", "load", "load_port", "load_expectations",
               "with_expectations", "md_tabs", "select", "summary", "PROFILES", "FUNCTIONS", "FRAMEWORKS", "STATUSES",

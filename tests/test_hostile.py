@@ -11,7 +11,7 @@ import pytest
 
 from mxconv import baseline
 
-from ._helpers import ROOT, run
+from ._helpers import ROOT, golden_cases, run
 
 SUMMARY = re.compile(r"^\d+ passed, \d+ failed, \d+ errors, \d+ not implemented$")
 TWO_CASES = ("corr2d-4x5-k2x3", "refuse-kernel-wider")  # a value case and a refusal case of corr2d
@@ -20,7 +20,7 @@ TWO_CASES = ("corr2d-4x5-k2x3", "refuse-kernel-wider")  # a value case and a ref
 @pytest.fixture(scope="module")
 def two_cases(tmp_path_factory):
     path = tmp_path_factory.mktemp("baseline") / "two.json"
-    chosen = [c for c in baseline.cases("all") if c.id in TWO_CASES]
+    chosen = [c for c in golden_cases("all") if c.id in TWO_CASES]
     path.write_text(baseline.to_json(chosen, {"mxconv": "test"}))
     return str(path)
 
@@ -28,7 +28,7 @@ def two_cases(tmp_path_factory):
 def check(two_cases, port, *extra, timeout=120):
     started = time.monotonic()
     returncode, out, err = run("-m", "mxconv.baseline", "check", port, "--file", two_cases, "--profile", "strict",
-                               "--timeout", "2", *extra, cwd=str(ROOT), timeout=timeout)
+                               "--timeout", "2", "--skip", "fresh", *extra, cwd=str(ROOT), timeout=timeout)
     return returncode, out, err, time.monotonic() - started
 
 
@@ -107,11 +107,11 @@ def test_a_module_getattr_that_raises_is_an_error_line(two_cases):
 
 def test_a_hang_costs_one_timeout_per_case_and_the_run_goes_on(tmp_path):
     path = tmp_path / "three.json"
-    chosen = [c for c in baseline.cases("all") if c.id in ("corr2d-4x5-k2x3", "corr2d-1x1", "book-out2")]
+    chosen = [c for c in golden_cases("all") if c.id in ("corr2d-4x5-k2x3", "corr2d-1x1", "book-out2")]
     path.write_text(baseline.to_json(chosen, {"mxconv": "test"}))
     started = time.monotonic()
     returncode, out, err = run("-m", "mxconv.baseline", "check", "tests.ports.hostile:Hangs", "--file", str(path),
-                               "--timeout", "1", cwd=str(ROOT))
+                               "--timeout", "1", "--skip", "fresh", cwd=str(ROOT))
     seconds = time.monotonic() - started
     assert returncode == 1 and "2 errors, 1 not implemented" in out, out + err
     assert out.count("timed out after 1 s") == 2 and 2 <= seconds < 30
@@ -124,7 +124,7 @@ def _closed(fd):
 @pytest.mark.parametrize("fd", [1, 2])
 def test_the_checker_survives_a_closed_stream(two_cases, fd):
     argv = [sys.executable, "-m", "mxconv.baseline", "check", "tests.ports.hostile:CorrectButMutates",
-            "--file", two_cases, "--profile", "strict"]
+            "--file", two_cases, "--profile", "strict", "--skip", "fresh"]
     keep = {1: {"stderr": subprocess.PIPE}, 2: {"stdout": subprocess.PIPE}}[fd]
     done = subprocess.run(argv, cwd=str(ROOT), preexec_fn=_closed(fd), timeout=120, **keep)
     assert done.returncode == 0, done
@@ -151,7 +151,7 @@ IN_PROCESS = ["ExitInArray", "ExitInToNumpy", "ExitInToNative", "ExitInException
 def test_in_process_no_exception_of_a_port_escapes(name):
     from .ports import hostile
 
-    chosen = [c for c in baseline.cases("all") if c.id in TWO_CASES]
+    chosen = [c for c in golden_cases("all") if c.id in TWO_CASES]
     results = baseline.check(getattr(hostile, name), chosen)
     expected = HOSTILE[name]
     assert baseline.summary(results) == expected[1]

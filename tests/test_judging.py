@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from mxconv import baseline
+
+from ._helpers import golden_cases
 from mxconv.baseline import judging, running
 from mxconv.baseline.casefile import Case
 
@@ -24,7 +26,7 @@ def test_the_right_elements_in_the_wrong_shape_fail():
     expected = np.arange(4.0).reshape(2, 2)
     result = judging.judge(case_of(expected), value(expected.reshape(1, 2, 2)))
     assert result.status == "fail" and result.message == "shape (1, 2, 2), expected (2, 2)"
-    case = next(c for c in baseline.cases() if c.id == "book-out2")  # Out[2], of shape (2, 2)
+    case = next(c for c in golden_cases() if c.id == "book-out2")  # Out[2], of shape (2, 2)
     port = type("Port", (), {"corr2d_multi_in": staticmethod(lambda X, K: case.expected.reshape(1, 2, 2))})
     result = baseline.check_case(port, case)
     assert result.status == "fail" and result.message.startswith("shape (1, 2, 2), expected (2, 2)"), result
@@ -89,7 +91,7 @@ def test_a_framework_that_cannot_differentiate_is_not_implemented(monkeypatch):
         raise RuntimeError("in-place write")
 
     monkeypatch.setattr(running, "gradients", lambda framework: refuses)
-    case = next(c for c in baseline.cases("grad") if c.grad)
+    case = next(c for c in golden_cases("grad") if c.grad)
     port = type("Port", (), {case.function: staticmethod(lambda X, K: X)})
     outcome = running.run(port, case.function, {}, case.inputs["X"], case.inputs["K"], True,
                           adapter=baseline.adapters.Adapter("pytorch", "0", lambda a: a, lambda a: a),
@@ -100,7 +102,7 @@ def test_a_framework_that_cannot_differentiate_is_not_implemented(monkeypatch):
 
 
 def test_no_differentiation_for_numpy_is_not_implemented_with_the_hook_to_write():
-    case = next(c for c in baseline.cases("grad") if c.grad)
+    case = next(c for c in golden_cases("grad") if c.grad)
     port = type("Port", (), {case.function: staticmethod(lambda X, K: X)})
     result = baseline.check_case(port, case)
     assert result.status == "not implemented" and "give the port a grad(fn, X, K, G) hook" in result.message

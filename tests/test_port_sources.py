@@ -15,7 +15,7 @@ import pytest
 from mxconv import baseline
 from mxconv.baseline import adapters, judging, running, sources
 
-from ._helpers import ROOT, run_checker
+from ._helpers import ROOT, golden_cases, run_checker
 
 PORTS = ROOT / "tests" / "ports"
 TABS, TABS_WRONG = str(PORTS / "channels_tabs.md"), str(PORTS / "channels_tabs_wrong.md")
@@ -39,9 +39,10 @@ def test_the_first_line_names_the_case_set_by_version_and_content():
         digest = hashlib.sha256(f.read()).hexdigest()
     case_set = baseline.load()
     assert case_set.sha256 == digest and case_set.case_set_version == case_set.generated_by["mxconv"]
-    returncode, out, err = check(BOOK_PORT)
-    assert out.splitlines()[0] == "mxconv-baseline %s (sha256 %s), %d cases; profile default: %d cases" % (
-        case_set.case_set_version, digest[:12], len(case_set.cases), len(baseline.cases()))
+    returncode, out, err = check(BOOK_PORT, "--seed", "4242")
+    assert out.splitlines()[0] == ("mxconv-baseline %s (sha256 %s), %d cases; profile default: %d cases and 8 "
+                                   "fresh (seed 4242)" % (case_set.case_set_version, digest[:12],
+                                                          len(case_set.cases), len(golden_cases())))
 
 
 # d2l-book tabs
@@ -51,7 +52,7 @@ def test_a_tab_of_a_d2l_book_file_is_a_port():
     returncode, out, err = check(TABS, "--tab", "numpy")
     assert returncode == 0, out + err
     assert out.splitlines()[1] == "port %s --tab numpy: adapter numpy %s" % (TABS, np.__version__)
-    assert out.splitlines()[-1] == "28 passed, 0 failed, 0 errors, 4 not implemented"
+    assert out.splitlines()[-1] == "34 passed, 0 failed, 0 errors, 6 not implemented"
 
 
 def test_a_wrong_tab_fails():
@@ -124,7 +125,7 @@ def test_the_books_own_chapter_file_checks_with_no_hooks():
 def test_a_notebook_is_a_port_and_its_magics_are_skipped_and_listed():
     returncode, out, err = check(NOTEBOOK, "-v")
     assert returncode == 0, out + err
-    assert out.splitlines()[-1] == "28 passed, 0 failed, 0 errors, 4 not implemented"
+    assert out.splitlines()[-1] == "34 passed, 0 failed, 0 errors, 6 not implemented"
     assert err.splitlines() == ["skipped cell 2 line 1: %matplotlib inline", "skipped cell 2 line 2: !pip install numpy",
                                 "skipped cell 6 line 1: %%time", "skipped cell 7: the whole cell (%%bash)"]
 
@@ -146,7 +147,7 @@ def test_the_notebook_runs_in_a_fresh_namespace_in_process_too():
     assert sys.path == path_before  # its folder was first only while its cells ran
     assert {"corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1"} <= set(vars(port))
     results = baseline.check(port)
-    assert baseline.summary(results) == "28 passed, 0 failed, 0 errors, 4 not implemented"
+    assert baseline.summary(results) == "34 passed, 0 failed, 0 errors, 6 not implemented"
 
 
 # Built-in adapters
@@ -164,7 +165,7 @@ def test_the_framework_is_found_from_the_ports_imports():
 
 
 def test_float64_handed_over_as_float32_is_said_on_the_line():
-    case = next(c for c in baseline.cases("extended") if c.id == "f64-multi-out-k3x2")
+    case = next(c for c in golden_cases("extended") if c.id == "f64-multi-out-k3x2")
     port = baseline.load_port(BOOK_PORT)
     outcome = running.run(port, case.function, case.kwargs, case.inputs["X"], case.inputs["K"], True,
                           adapter=adapters.Adapter("jax", "0", lambda a: a.astype(np.float32)))
@@ -189,7 +190,7 @@ def test_the_mxnet_adapter_runs_a_port_of_mxnet_numpy_without_hooks(tmp_path):
     returncode, out, err = check(str(port), "--profile", "extended")
     assert returncode == 0, out + err
     assert re.match(r"port .*mx_np_port.py: adapter mxnet \d", out.splitlines()[1])
-    assert out.splitlines()[-1].startswith("5 passed, 0 failed, 0 errors")
+    assert out.splitlines()[-1].startswith("11 passed, 0 failed, 0 errors")  # 5 golden, 6 fresh
 
 
 MX_NP_PORT = """from mxnet import np, npx
@@ -220,7 +221,7 @@ def corr2d_multi_in_out_1x1(X, K):
 def test_the_mxnet_gradient_adapter_differentiates_a_port_with_mxnet_autograd(tmp_path):
     # The grad cases' G is not all ones: an adapter that dropped G would fail them.
     pytest.importorskip("mxnet")
-    assert not all((c.inputs["G"] == 1).all() for c in baseline.cases("grad") if c.grad)
+    assert not all((c.inputs["G"] == 1).all() for c in golden_cases("grad") if c.grad)
     port = tmp_path / "mx_grad_port.py"
     port.write_text(MX_NP_PORT)
     returncode, out, err = check(str(port), "--profile", "grad")
@@ -253,7 +254,7 @@ def test_a_result_an_adapter_would_read_names_the_framework_to_give():
     class Port:  # imports no framework of its own: no adapter is chosen
         corr2d_multi_in = staticmethod(lambda X, K: mx.nd.array(book.corr2d_multi_in(numpy_of(X), numpy_of(K))))
 
-    case = next(c for c in baseline.cases() if c.id == "book-out2")
+    case = next(c for c in golden_cases() if c.id == "book-out2")
     result = baseline.check_case(Port, case)
     assert result.status in ("error", "fail") and "--framework mxnet (framework='mxnet' in Python)" in result.message
     assert baseline.check_case(Port, case, framework="mxnet").status == "pass"
@@ -272,7 +273,7 @@ def test_a_ports_own_hooks_win_over_the_adapter():
 
         corr2d = staticmethod(baseline.load_port(BOOK_PORT).corr2d)
 
-    case = next(c for c in baseline.cases() if c.function == "corr2d")
+    case = next(c for c in golden_cases() if c.function == "corr2d")
     assert baseline.check_case(Port, case, framework="auto").status == "pass" and calls == ["native", "native"]
 
 
@@ -285,7 +286,7 @@ def test_expected_failures_report_xfail_and_the_run_passes():
     xfail = {line.split()[1] for line in out.splitlines() if line.startswith("XFAIL")}
     assert xfail == {"refuse-channels-x3-k2", "refuse-channels-x2-k3", "refuse-no-input-channels"}
     assert "expected (fail): the book's zip(X, K) drops X's third channel" in out
-    assert out.splitlines()[-1] == "33 passed, 0 failed, 0 errors, 4 not implemented, 3 xfail, 0 xpass"
+    assert out.splitlines()[-1] == "39 passed, 0 failed, 0 errors, 6 not implemented, 3 xfail, 0 xpass"
 
 
 def test_a_listed_case_that_passes_is_xpass_and_fails_the_run(tmp_path):
@@ -318,8 +319,8 @@ def test_assert_case_honours_the_expectation_file(pytester):
     recorded = pytester.inline_run("-p", "no:cacheprovider")
     reports = [r for r in recorded.getreports("pytest_runtest_logreport") if r.when == "call" or r.skipped]
     xfailed = {r.nodeid.rpartition("[")[2].rstrip("]"): r.wasxfail for r in reports if hasattr(r, "wasxfail")}
-    assert sum(r.passed for r in reports) == 33 and not any(r.failed for r in reports)
-    assert sum(r.skipped and not hasattr(r, "wasxfail") for r in reports) == 4
+    assert sum(r.passed for r in reports) == 39 and not any(r.failed for r in reports)  # 33 golden, 6 fresh
+    assert sum(r.skipped and not hasattr(r, "wasxfail") for r in reports) == 6
     assert set(xfailed) == {"refuse-channels-x3-k2", "refuse-channels-x2-k3", "refuse-no-input-channels"}
     # pytest 8 keeps an imperative xfail's reason as "reason: ...", pytest 9 as it was given
     assert "refuse-channels-x3-k2: expected (fail): the book's zip(X, K)" in xfailed["refuse-channels-x3-k2"]
@@ -362,8 +363,8 @@ def test_the_junit_report_reads_as_junit(tmp_path):
     assert root.tag == "testsuites"
     suite, = root
     cases = suite.findall("testcase")
-    assert suite.tag == "testsuite" and int(suite.get("tests")) == len(cases) == 40
-    assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("0", "0", "7")
+    assert suite.tag == "testsuite" and int(suite.get("tests")) == len(cases) == 40 + 8  # golden, fresh
+    assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("0", "0", "9")
     by_name = {c.get("name"): c for c in cases}
     assert by_name["book-out2"].get("classname") == "mxconv.baseline.corr2d_multi_in" and not list(by_name["book-out2"])
     xfail, = by_name["refuse-channels-x3-k2"]
@@ -449,7 +450,7 @@ def test_the_scoreboard_in_the_docs_is_the_commands():
         assert (framework, cells) == documented[port], port
         checked += 1
     assert checked >= 4
-    assert "| `examples/numpy_port.py` | numpy %s | 32 / 0 / 0 / 0 | 11 / 0 / 0 / 0 | 8 / 0 / 0 / 0 | " \
+    assert "| `examples/numpy_port.py` | numpy %s | 40 / 0 / 0 / 0 | 27 / 0 / 0 / 0 | 8 / 0 / 0 / 0 | " \
            "8 / 0 / 0 / 0 |" % np.__version__ in out
 
 

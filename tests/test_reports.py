@@ -22,7 +22,7 @@ CASE = next(c for c in CASE_SET.cases if c.id == "book-out2")
 
 def junit_of(*results, **run):
     entry = reports.Run("port.py", None, list(results), [0.5] * len(results), framework="numpy", **run)
-    return ET.fromstring(reports.junit_report([entry], CASE_SET, ["default", "strict"]))
+    return ET.fromstring(reports.junit_report([entry], CASE_SET, ["default", "strict"], 7))
 
 
 def test_junit_counts_a_fail_and_an_xpass_as_failures_each_with_its_element():
@@ -43,6 +43,7 @@ def test_junit_names_the_profile_the_case_set_and_the_framework():
     suite = junit_of(Result(CASE, "pass")).find("testsuite")
     properties = {p.get("name"): p.get("value") for p in suite.find("properties")}
     assert properties["profile"] == "default+strict" and properties["framework"] == "numpy"
+    assert properties["seed"] == "7"
     assert properties["case_set"] == CASE_SET.identity() and properties["case_set_sha256"] == CASE_SET.sha256
 
 
@@ -58,7 +59,7 @@ def test_a_tab_not_checked_says_why_in_both_reports(tmp_path):
         if run["tab"] == "pytorch" and torch_missing:
             assert run["unavailable"] == "torch does not import here" and run["cases"] == []
         else:
-            assert run["unavailable"] is None and sum(run["summary"].values()) == 32
+            assert run["unavailable"] is None and sum(run["summary"].values()) == 32 + 8  # and the fresh cases
     suites = ET.parse(str(tmp_path / "r.xml")).getroot().findall("testsuite")
     assert len(suites) == 2 and returncode == 0
     if torch_missing:

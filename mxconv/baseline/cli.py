@@ -18,7 +18,8 @@ from .files import write_atomically, writable
 from .isolation import DEFAULT_TIMEOUT, check_isolated, check_timeout
 from .reports import SCOREBOARD_PROFILES, Run, json_report, junit_report, scoreboard_markdown
 from .results import NOT_IMPLEMENTED, XPASS, Result, counts, summary
-from .selection import PROFILES, load_expectations, select, with_expectations
+from .fresh import check_seed, new_seed
+from .selection import PROFILES, load_expectations, select, with_expectations, with_fresh
 from .sources import check_tab_name, md_tabs
 from .text import one_line
 
@@ -31,6 +32,14 @@ def _seconds(text: str) -> Any:
     """``--timeout``'s text as a number where it is one (check_timeout judges it)."""
     try:
         return float(text)
+    except ValueError:
+        return text
+
+
+def _number(text: str) -> Any:
+    """``--seed``'s text as an int where it is one (check_seed judges it)."""
+    try:
+        return int(text)
     except ValueError:
         return text
 
@@ -79,6 +88,9 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--file", default=None, help="a baseline file (default: the packaged one)")
     parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="for each case, and for loading the port (default: %g)" % DEFAULT_TIMEOUT)
+    parser.add_argument("--seed", type=_number, default=None, metavar="N",
+                        help="of the fresh cases each run adds (default: a new one, printed in the report's first "
+                             "line); --skip fresh leaves them out")
     parser.add_argument("--framework", default=None, metavar="NAME",
                         help="the built-in adapter to use: %s (default: the framework the port's code imports)"
                              % ", ".join(FRAMEWORKS))
@@ -115,17 +127,20 @@ def _check_command(args: argparse.Namespace) -> int:
         raise UsageError("--tab selects a tab of a d2l-book source (.md); %s is not one" % one_line(port, 200))
     check_framework(args.framework)
     timeout = check_timeout(args.timeout, "--timeout")
+    seed = new_seed() if args.seed is None else check_seed(args.seed, "--seed")
     for option, path in (("--json", args.json), ("--junit-xml", args.junit_xml)):
         if path is not None:  # before the run, not after it
             writable(path, option)
     case_set = load(args.file)
     profiles = args.profile or ["default"]
-    chosen = select(case_set.cases, profiles, args.skip)
+    golden = select(case_set.cases, profiles, args.skip)
+    chosen = with_fresh(golden, profiles, args.skip, seed)
     if args.expect:
         chosen = with_expectations(chosen, load_expectations(args.expect, case_set.cases))
     targets = _targets(port, args.tab)
     several = len(targets) > 1
-    header = ["%s; profile %s: %d cases" % (case_set.identity(), "+".join(profiles), len(chosen))]
+    header = ["%s; profile %s: %d cases and %d fresh (seed %d)" % (
+        case_set.identity(), "+".join(profiles), len(golden), len(chosen) - len(golden), seed)]
 
     def tell(text: str) -> None:  # the report's first line, once, before its first other line
         while header:
@@ -177,10 +192,10 @@ def _check_command(args: argparse.Namespace) -> int:
                                    or summary(run.results)))
     try:
         if args.json:
-            text = json.dumps(json_report(runs, case_set, profiles), indent=1, allow_nan=False) + "\n"
+            text = json.dumps(json_report(runs, case_set, profiles, seed), indent=1, allow_nan=False) + "\n"
             write_atomically(args.json, lambda f: f.write(text.encode("utf-8")), "--json")
         if args.junit_xml:
-            xml = junit_report(runs, case_set, profiles)
+            xml = junit_report(runs, case_set, profiles, seed)
             write_atomically(args.junit_xml, lambda f: f.write(xml), "--junit-xml")
     except OSError as err:
         return error(PROG, "cannot write the report: %s" % err)
@@ -201,13 +216,15 @@ def _scoreboard_command(args: argparse.Namespace) -> int:
     ports = [_port_name(spec, "a PORT") for spec in args.ports]
     check_framework(args.framework)
     timeout = check_timeout(args.timeout, "--timeout")
+    seed = new_seed() if args.seed is None else check_seed(args.seed, "--seed")
     case_set = load(args.file)
     rows = []
     for spec in ports:
         port, _, tab = spec.rpartition("@") if "@" in spec else (spec, "", "")
         row: Dict[str, Any] = {"port": spec, "framework": "", "version": "", "profiles": {}}
         for profile in SCOREBOARD_PROFILES:
-            chosen = [c for c in case_set.cases if c.profile == profile]  # the profile's own cases
+            # the profile's own cases, golden and fresh
+            chosen = [c for c in with_fresh(case_set.cases, "all", (), seed) if c.profile == profile]
             info: Dict[str, Any] = {}
             try:
                 results = check_isolated(port, chosen, timeout=timeout, tab=tab or None,
@@ -220,8 +237,8 @@ def _scoreboard_command(args: argparse.Namespace) -> int:
         rows.append(row)
     if args.json:
         say(json.dumps({"case_set": {"version": one_line(case_set.case_set_version, 100), "sha256": case_set.sha256},
-                        "profiles": list(SCOREBOARD_PROFILES), "ports": rows}, indent=1))
+                        "seed": seed, "profiles": list(SCOREBOARD_PROFILES), "ports": rows}, indent=1))
         return 0
-    for line in scoreboard_markdown(case_set, rows):
+    for line in scoreboard_markdown(case_set, rows, seed):
         say(line)
     return 0

@@ -24,13 +24,13 @@ import time
 from typing import Any, Callable, Deque, Dict, List, Optional, Sequence, Tuple
 
 from .adapters import adapter, check_framework, framework_of
-from .casefile import MAX_ELEMENTS, Case, load
+from .casefile import MAX_ELEMENTS, Case
 from .errors import CheckerError, PortLoadError, UsageError
 from .judging import judge
 from .protocol import ProtocolError, Reader, answer_frame, encode, load_info, outcome_of, read_request, request_frame
 from .results import ERROR, Result
 from .running import raised, run
-from .selection import select
+from .selection import cases as profile_cases
 from .sources import check_tab_name, load_port
 from .text import one_line
 
@@ -311,7 +311,7 @@ def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout
         As :func:`load_port`: a module, ``module:object``, a ``.py`` file, a
         notebook (``.ipynb``) or a d2l-book source (``.md``, with ``tab``).
     cases : sequence of Case, optional
-        Default: the packaged file's ``default`` profile.
+        Default: the packaged file's ``default`` profile, and fresh cases (a new seed).
     timeout : float
         Seconds for each case, and for loading the port.
     tab : str, optional
@@ -338,7 +338,7 @@ def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout
     if tab and not port.partition(":")[0].lower().endswith(".md"):
         raise UsageError("a tab selects cells of a d2l-book source (.md); %s is not one" % one_line(port, 200))
     check_framework(framework)
-    chosen = select(load().cases) if cases is None else cases
+    chosen = profile_cases() if cases is None else cases
     results: List[Result] = []
     child: Optional[_Child] = None
     broken = ""  # why a fresh process could not load the port again: the rest are errors

@@ -10,11 +10,11 @@ from typing import Any, Callable, List, Optional, Sequence
 import numpy as np
 
 from .adapters import NO_ADAPTER, Adapter, adapter, check_framework, float64_causes, framework_of
-from .casefile import Case, load
+from .casefile import Case
 from .results import ERROR, FAIL, NOT_IMPLEMENTED, PASS, XFAIL, XPASS, Result
 from .running import (BROKEN, MISSING, NOT_REAL, RAISED, RETURNED, SIGNATURE, UNREADABLE, VALUE, Outcome, run,
                       shape_of)
-from .selection import select
+from .selection import cases as profile_cases
 
 __all__ = ["judge", "check_case", "check"]
 
@@ -170,7 +170,7 @@ def check(port: Port, cases: Optional[Sequence[Case]] = None, *, to_native: Opti
     port : module or object
         As :func:`check_case`.
     cases : sequence of Case, optional
-        Default: the packaged file's ``default`` profile.
+        Default: the packaged file's ``default`` profile, and fresh cases (a new seed).
     to_native, to_numpy, framework : optional
         As :func:`check_case`.
 
@@ -179,5 +179,5 @@ def check(port: Port, cases: Optional[Sequence[Case]] = None, *, to_native: Opti
     list of Result, one per case, in order (:func:`summary` counts them).
     """
     check_framework(framework, auto=True)  # before any case
-    chosen = select(load().cases) if cases is None else cases
+    chosen = profile_cases() if cases is None else cases
     return [check_case(port, c, to_native=to_native, to_numpy=to_numpy, framework=framework) for c in chosen]

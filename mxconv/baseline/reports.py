@@ -20,7 +20,7 @@ from .text import one_line
 __all__ = ["REPORT_SCHEMA_VERSION", "SCOREBOARD_PROFILES", "Run", "json_report", "junit_report",
            "scoreboard_markdown"]
 
-REPORT_SCHEMA_VERSION = 2  # 2: "unavailable" apart from "error"; the grad profile
+REPORT_SCHEMA_VERSION = 2  # 2: "unavailable" apart from "error"; the grad profile; the fresh cases' seed
 SCOREBOARD_PROFILES = ("default", "extended", "strict", "grad")
 
 
@@ -55,10 +55,10 @@ def _number(value: float) -> Optional[float]:
     return None if math.isnan(value) or math.isinf(value) else value
 
 
-def json_report(runs: Sequence[Run], case_set: Baseline, profiles: Sequence[str]) -> Dict[str, Any]:
+def json_report(runs: Sequence[Run], case_set: Baseline, profiles: Sequence[str], seed: int) -> Dict[str, Any]:
     """The --json report (schema: ``data/report.schema.json`` beside this module)."""
     return {
-        "schema": "mxconv-baseline-report", "schema_version": REPORT_SCHEMA_VERSION,
+        "schema": "mxconv-baseline-report", "schema_version": REPORT_SCHEMA_VERSION, "seed": seed,
         "case_set": {"format": case_set.format, "format_version": case_set.version,
                      "version": one_line(case_set.case_set_version, 100), "sha256": case_set.sha256,
                      "cases": len(case_set.cases)},
@@ -83,7 +83,7 @@ def json_report(runs: Sequence[Run], case_set: Baseline, profiles: Sequence[str]
 _JUNIT_TAGS = {FAIL: "failure", XPASS: "failure", ERROR: "error", NOT_IMPLEMENTED: "skipped", XFAIL: "skipped"}
 
 
-def junit_report(runs: Sequence[Run], case_set: Baseline, profiles: Sequence[str]) -> bytes:
+def junit_report(runs: Sequence[Run], case_set: Baseline, profiles: Sequence[str], seed: int) -> bytes:
     """The --junit-xml report: a ``testsuite`` per run, a ``testcase`` per case (as
     pytest's --junitxml writes them: N/I and XFAIL are ``skipped``, FAIL and XPASS
     ``failure``, ERROR ``error``, each with the report's line). Each suite's properties
@@ -101,7 +101,7 @@ def junit_report(runs: Sequence[Run], case_set: Baseline, profiles: Sequence[str
                               time="%.3f" % sum(run.seconds),
                               timestamp=time.strftime("%Y-%m-%dT%H:%M:%S"), hostname=one_line(platform.node(), 100))
         properties = ET.SubElement(suite, "properties")
-        for key, value in (("profile", "+".join(profiles)), ("case_set", case_set.identity()),
+        for key, value in (("profile", "+".join(profiles)), ("seed", str(seed)), ("case_set", case_set.identity()),
                            ("case_set_version", case_set.case_set_version), ("case_set_sha256", case_set.sha256),
                            ("framework", run.framework), ("framework_version", run.framework_version)):
             ET.SubElement(properties, "property", name=key, value=one_line(value or "", 200))
@@ -125,11 +125,11 @@ def junit_report(runs: Sequence[Run], case_set: Baseline, profiles: Sequence[str
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 
 
-def scoreboard_markdown(case_set: Baseline, rows: Sequence[Dict[str, Any]]) -> List[str]:
+def scoreboard_markdown(case_set: Baseline, rows: Sequence[Dict[str, Any]], seed: int) -> List[str]:
     """The scoreboard's lines: a Markdown table, a row per port, a column per profile
     (passed / failed / errors / not implemented, or why the port could not load)."""
-    lines = ["Scoreboard of %s: each profile's own cases (passed / failed / errors / not implemented)."
-             % case_set.identity(), "",
+    lines = ["Scoreboard of %s and fresh cases (seed %d): each profile's own cases (passed / failed / errors / "
+             "not implemented)." % (case_set.identity(), seed), "",
              "| port | framework | " + " | ".join(SCOREBOARD_PROFILES) + " |",
              "| --- | --- |" + " --- |" * len(SCOREBOARD_PROFILES)]
     for row in rows:

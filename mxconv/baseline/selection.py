@@ -1,15 +1,16 @@
 """Which cases run: the profiles, tags to skip, and expectation files."""
 import dataclasses
 import os
-from typing import Dict, Iterable, List, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .casefile import CASE_PROFILES, MAX_TEXT, Case, load
 from .errors import BaselineError
 from .files import loads_strict, read_regular
+from .fresh import check_seed, fresh_cases, new_seed
 from .results import EXPECTABLE
 from .text import one_line
 
-__all__ = ["PROFILES", "select", "cases", "load_expectations", "with_expectations"]
+__all__ = ["PROFILES", "select", "cases", "with_fresh", "load_expectations", "with_expectations"]
 
 # A profile and the case profiles it runs: each adds to the default.
 PROFILES = {"default": ("default",), "extended": ("default", "extended"), "strict": ("default", "strict"),
@@ -30,8 +31,10 @@ def _names(what: str, value: Union[str, Iterable[str]]) -> List[str]:
 
 
 def cases(profile: Union[str, Iterable[str]] = "default", path: Union[str, "os.PathLike[str]", None] = None,
-          skip: Iterable[str] = (), expect: Union[str, "os.PathLike[str]", None] = None) -> List[Case]:
-    """The golden cases of a profile, ready for ``pytest.mark.parametrize("case", cases(), ids=case_id)``.
+          skip: Iterable[str] = (), expect: Union[str, "os.PathLike[str]", None] = None,
+          seed: Optional[int] = None) -> List[Case]:
+    """The cases of a profile, golden and fresh, ready for
+    ``pytest.mark.parametrize("case", cases(), ids=case_id)``.
 
     Parameters
     ----------
@@ -45,10 +48,14 @@ def cases(profile: Union[str, Iterable[str]] = "default", path: Union[str, "os.P
         An expectation file (:func:`load_expectations`): its cases report ``xfail``
         for the outcome it lists, ``xpass`` when they pass instead (and
         :func:`assert_case` calls ``pytest.xfail`` with the reason).
+    seed : int, optional
+        Of the fresh cases (:mod:`fresh`), drawn anew at each call: the same seed gives
+        the same cases; default, a fresh seed, shown in their ids (``fresh-SEED-...``).
+        ``skip=["fresh"]`` leaves them out.
 
     Returns
     -------
-    list of Case, in the file's order.
+    list of Case: the file's, in its order, then the fresh ones.
 
     Raises
     ------
@@ -56,8 +63,18 @@ def cases(profile: Union[str, Iterable[str]] = "default", path: Union[str, "os.P
         An unknown profile or tag (naming the known ones), or a malformed file.
     """
     every = load(path).cases
-    chosen = select(every, profile, skip)
+    chosen = with_fresh(select(every, profile, skip), profile, skip, new_seed() if seed is None else seed)
     return with_expectations(chosen, load_expectations(expect, every)) if expect is not None else chosen
+
+
+def with_fresh(chosen: Sequence[Case], profile: Union[str, Iterable[str]], skip: Iterable[str],
+               seed: int) -> List[Case]:
+    """``chosen`` (the file's cases of ``profile``), then the fresh cases of ``seed`` for
+    that profile, less those tagged with a tag in ``skip``."""
+    names, skipped = _names("profile", profile), set(_names("skip", skip))
+    wanted = {p for name in names for p in PROFILES[name]}
+    fresh = [c for c in fresh_cases(check_seed(seed), sorted(wanted)) if not set(c.tags) & skipped]
+    return list(chosen) + fresh
 
 
 def select(all_cases: Sequence[Case], profile: Union[str, Iterable[str]] = "default",
@@ -68,7 +85,7 @@ def select(all_cases: Sequence[Case], profile: Union[str, Iterable[str]] = "defa
     if unknown or not names:
         raise BaselineError("unknown profile %s; the profiles are %s" % (
             ", ".join(map(repr, unknown)) or "(none given)", ", ".join(PROFILES)))
-    tags = sorted({t for c in all_cases for t in c.tags})
+    tags = sorted({t for c in all_cases for t in c.tags} | {"fresh"})
     unknown = [t for t in skip if t not in tags]
     if unknown:
         raise BaselineError("unknown tag %s; the tags are %s" % (", ".join(map(repr, unknown)), ", ".join(tags)))
