@@ -7,7 +7,8 @@ never written anywhere the port's process can read, and never sent to it.
 What they ask is what the ``default`` profile asks and no more: one example
 ``(c_i, h, w)``, float32 inputs, the four book functions (and padding and stride for a
 function whose signature takes them, as the golden cases do), with random sizes
-(channels up to 64, kernels up to 5x5 within the input) and values in [-1, 1].
+(channels up to 64, kernels up to 5x5 within the input, padding below the kernel's
+size, strides up to 3) and values in [-1, 1].
 
 The tolerance. A faithful float32 port sums ``n = c_i * k_h * k_w`` products for each
 output. Its inputs are float32 numbers, whose products float64 holds exactly, so the
@@ -81,7 +82,8 @@ def _draw(rng: "np.random.Generator", function: str, keywords: bool) -> Dict[str
     padding, stride = (0, 0), (1, 1)
     kwargs: Dict[str, object] = {}
     if keywords:
-        padding = (int(rng.integers(0, 3)), int(rng.integers(0, 3)))
+        # padding below the kernel's size, so that every output's window holds some of X
+        padding = (int(rng.integers(0, min(k_h, 3))), int(rng.integers(0, min(k_w, 3))))
         stride = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
         kwargs = {"padding": padding, "stride": stride}
     X = rng.uniform(-1, 1, (c_i, h, w)).astype(np.float32)
