@@ -204,3 +204,38 @@ def golden_cases(profile="default", **kwargs):
     from mxconv import baseline
 
     return baseline.cases(profile, skip=["fresh"] + list(kwargs.pop("skip", ())), **kwargs)
+
+
+# The JUnit XML schema pytest's own reports follow (junit-10.xsd, as pytest's tests use
+# it), its rules written out here: the elements, their attributes and children.
+SUREFIRE_TIME = re.compile(r"(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]{0,3})?\Z")
+JUNIT_RULES = {
+    # element: (required attributes, other allowed attributes, allowed children)
+    "testsuites": (set(), {"name", "time", "tests", "failures", "errors"}, {"testsuite"}),
+    "testsuite": ({"name", "tests", "failures", "errors"},
+                  {"group", "time", "skipped", "timestamp", "hostname", "id", "package", "file", "log", "url",
+                   "version"}, {"testsuite", "properties", "testcase", "system-out", "system-err"}),
+    "properties": (set(), set(), {"property"}),
+    "property": ({"name", "value"}, set(), set()),
+    # the schema names "errors" where pytest writes "error": both are taken
+    "testcase": ({"name"}, {"time", "classname", "group"},
+                 {"skipped", "error", "errors", "failure", "system-out", "system-err"}),
+    "failure": (set(), {"type", "message"}, set()),
+    "error": (set(), {"type", "message"}, set()),
+    "skipped": (set(), {"type", "message"}, set()),
+}
+
+
+def check_junit(source):
+    """Parse a JUnit report (a path, or its bytes) as XML and hold it to JUNIT_RULES."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(source) if isinstance(source, bytes) else ET.parse(str(source)).getroot()
+    assert root.tag == "testsuites"
+    for element in root.iter():
+        required, allowed, children = JUNIT_RULES[element.tag]
+        assert required <= set(element.attrib) <= required | allowed, (element.tag, element.attrib)
+        assert {child.tag for child in element} <= children, element.tag
+        if element.tag in ("testsuites", "testsuite") and "time" in element.attrib:
+            assert SUREFIRE_TIME.match(element.get("time")), element.get("time")
+    return root

@@ -1,17 +1,19 @@
 """Ports that attack the checker (tests/ports/hostile.py), run through the command line
 in a subprocess: each costs only its own cases, the report is printed once, by the
 checker, and its exit code is the ports' honest one. Needs numpy only."""
+import json
 import os
 import re
 import subprocess
 import sys
 import time
 
+
 import pytest
 
 from mxconv import baseline
 
-from ._helpers import ROOT, golden_cases, run
+from ._helpers import ROOT, check_junit, golden_cases, run
 
 SUMMARY = re.compile(r"^\d+ passed, \d+ failed, \d+ errors, \d+ not implemented$")
 TWO_CASES = ("corr2d-4x5-k2x3", "refuse-kernel-wider")  # a value case and a refusal case of corr2d
@@ -157,3 +159,96 @@ def test_in_process_no_exception_of_a_port_escapes(name):
     assert baseline.summary(results) == expected[1]
     for fragment in expected[2]:
         assert any(fragment in r.line() for r in results), [r.line() for r in results]
+
+
+# Issue 24's findings: each gives its line within its timeout plus 5 s, leaves no
+# process behind, prints no raw control character, and leaves well-formed reports.
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\ud800-\udfff]")
+FINDINGS = {
+    # port: exit status, a fragment of the output
+    "tests.ports.hostile:SetsidAndExit": (1, "the port ended the process with status 0 on this case"),
+    "tests.ports.orphan_frame": (2, "cannot load the port tests.ports.orphan_frame: the port's process broke the "
+                                    "checker's protocol while loading (a load answer with fields of the wrong types)"),
+    "tests.ports.forged_load": (2, "while loading (a load answer with fields of the wrong types)"),
+    "tests.ports.forged_version": (0, r"adapter numpy 2.0\r\x1b[2K\x1b[32mPASS everything 32 passed, 0 failed"),
+    "tests.ports.hostile:FloodsAfterTheLastCase": (1, "broke the checker's protocol on this case"),
+}
+
+
+def survivors(path):
+    """The processes a port recorded that are still alive (zombies aside), after a few seconds' grace."""
+    pids = [int(line) for line in path.read_text().split()] if path.exists() else []
+    deadline = time.monotonic() + 5
+    while True:
+        alive = []
+        for pid in pids:
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                        alive.append(pid)
+            except OSError:
+                pass
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the supervisor's guarantees are Linux's")
+@pytest.mark.parametrize("port", sorted(FINDINGS))
+def test_a_finding_of_the_adversarial_campaign_is_one_line_and_leaves_nothing_behind(two_cases, port, tmp_path,
+                                                                                     monkeypatch):
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("MXCONV_TEST_PIDS", str(pids))
+    status, fragment = FINDINGS[port]
+    started = time.monotonic()
+    returncode, out, err = run("-m", "mxconv.baseline", "check", port, "--file", two_cases, "--profile", "strict",
+                               "--timeout", "5", "--skip", "fresh", "--json", str(tmp_path / "r.json"),
+                               "--junit-xml", str(tmp_path / "r.xml"), cwd=str(ROOT), timeout=120)
+    seconds = time.monotonic() - started
+    assert returncode == status and fragment in out + err, out + err
+    assert seconds < 2 * (5 + 5), seconds  # two cases, each within its timeout plus 5 s
+    assert not CONTROL.search(out + err), repr(out + err)
+    assert "Traceback" not in out + err
+    if status == 2:
+        assert out == "" and len(err.splitlines()) == 1
+    assert survivors(pids) == [] and (pids.exists() or port == "tests.ports.forged_version")
+    json.loads((tmp_path / "r.json").read_text())
+    check_junit(tmp_path / "r.xml")  # well-formed, and as pytest's own reports are
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/status is Linux's")
+def test_a_flooding_port_keeps_the_checkers_memory_bounded(two_cases, tmp_path, monkeypatch):
+    monkeypatch.setenv("MXCONV_TEST_PIDS", str(tmp_path / "pids"))
+    # VmHWM, the process's own peak (ru_maxrss would carry this test process's, from before the exec)
+    code = ("import sys\nfrom mxconv.baseline.cli import main\n"
+            "status = main(sys.argv[1:])\n"
+            "peak = [line for line in open('/proc/self/status') if line.startswith('VmHWM:')][0].split()[1]\n"
+            "print('peak %s' % peak, file=sys.stderr)\n"
+            "sys.exit(status)\n")
+    returncode, out, err = run("-c", code, "check", "tests.ports.hostile:FloodsAfterTheLastCase", "--file",
+                               two_cases, "--profile", "strict", "--timeout", "5", "--skip", "fresh",
+                               cwd=str(ROOT), timeout=120)
+    peak_mib = int(err.split("peak ")[-1]) / 1024
+    print("the checker's peak memory with a flooding port: %.0f MiB" % peak_mib)
+    assert returncode == 1 and "0 passed, 0 failed, 2 errors" in out and peak_mib < 300, (peak_mib, out, err)
+    assert survivors(tmp_path / "pids") == []
+
+
+def test_a_tab_header_cannot_forge_a_line(tmp_path):
+    path = tmp_path / "forged.md"
+    path.write_text((ROOT / "tests" / "ports" / "channels_tabs.md").read_text().replace(
+        "%%tab numpy", "#@tab numpy\x1b[2J\x1b[H\rPASS  all 32 cases", 1))
+    returncode, out, err = run("-m", "mxconv.baseline", "check", str(path), "--skip", "fresh", cwd=str(ROOT))
+    assert not CONTROL.search(out + err), repr(out + err)
+    assert r"== tab numpy\x1b[2J\x1b[H\rPASS all 32 cases ==" in out and "not a tab's name" in out
+
+
+def test_a_case_files_generated_by_cannot_forge_the_first_line(tmp_path):
+    path = tmp_path / "forged.json"
+    chosen = [c for c in golden_cases("all") if c.id in TWO_CASES]
+    path.write_text(baseline.to_json(chosen, {"mxconv": "9\r\x1b[2K\x1b[32mPASS  everything"}))
+    returncode, out, err = run("-m", "mxconv.baseline", "check", "tests.ports.book_numpy", "--file", str(path),
+                               "--skip", "fresh", cwd=str(ROOT))
+    assert out.splitlines()[0].startswith(r"mxconv-baseline 9\r\x1b[2K\x1b[32mPASS everything (sha256 ")
+    assert not CONTROL.search(out + err), repr(out + err)

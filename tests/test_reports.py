@@ -12,7 +12,7 @@ from mxconv import baseline
 from mxconv.baseline import files, protocol, reports, running
 from mxconv.baseline.results import Result
 
-from ._helpers import ROOT, run_checker
+from ._helpers import ROOT, check_junit, run_checker
 
 PORTS = ROOT / "tests" / "ports"
 TABS = str(PORTS / "channels_tabs.md")
@@ -22,7 +22,7 @@ CASE = next(c for c in CASE_SET.cases if c.id == "book-out2")
 
 def junit_of(*results, **run):
     entry = reports.Run("port.py", None, list(results), [0.5] * len(results), framework="numpy", **run)
-    return ET.fromstring(reports.junit_report([entry], CASE_SET, ["default", "strict"], 7))
+    return check_junit(reports.junit_report([entry], CASE_SET, ["default", "strict"], 7))
 
 
 def test_junit_counts_a_fail_and_an_xpass_as_failures_each_with_its_element():

@@ -15,6 +15,7 @@ import numpy as np
 
 from .errors import BaselineError
 from .files import loads_strict, read_regular
+from .text import one_line
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "FUNCTIONS", "KWARGS", "DTYPES", "CASE_PROFILES", "DEFAULT_PATH",
            "MAX_ELEMENTS", "MAX_CASES", "MAX_TEXT", "Case", "case_id", "Baseline", "to_json", "load"]
@@ -90,8 +91,8 @@ class Baseline:
 
     def identity(self) -> str:
         """``'mxconv-baseline 0.4.0 (sha256 1a2b3c4d5e6f), 59 cases'``: the report's first words."""
-        return "%s %s (sha256 %s), %d cases" % (FORMAT, self.case_set_version, self.sha256[:12] or "?",
-                                                len(self.cases))
+        return "%s %s (sha256 %s), %d cases" % (FORMAT, one_line(self.case_set_version, 60),
+                                                self.sha256[:12] or "?", len(self.cases))
 
 
 def _array_to_json(array: np.ndarray) -> Dict[str, object]:

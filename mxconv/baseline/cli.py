@@ -116,6 +116,10 @@ def _targets(port: str, tab: Optional[str]) -> List[Tuple[str, Optional[str], st
         module = FRAMEWORKS.get(name)
         why = "" if module and importlib.util.find_spec(module) is not None else (
             "%s does not import here" % module if module else "no framework of that name")
+        try:
+            check_tab_name(name)
+        except UsageError:
+            why = "not a tab's name (1 to 40 letters, digits, _ or -)"
         targets.append((port, name, why))
     return targets
 
@@ -152,7 +156,7 @@ def _check_command(args: argparse.Namespace) -> int:
         run = Run(target, tab)
         runs.append(run)
         if several:
-            tell("== tab %s ==" % tab)
+            tell("== tab %s ==" % one_line(str(tab), 60))
         if why:
             run.unavailable = why
             if not several:
@@ -181,14 +185,13 @@ def _check_command(args: argparse.Namespace) -> int:
                                          on_load=loaded, on_result=reported)
         except PortLoadError as err:
             run.error = "cannot load the port %s%s: %s" % (target, " (tab %s)" % tab if tab else "", err)
-            if not several:
-                return error(PROG, run.error)
-            tell(one_line(run.error, 2000))
+            if several:
+                tell(one_line(run.error, 2000))
             continue
         tell(summary(run.results))
     if several:
         for run in runs:
-            tell("tab %-12s %s" % ("%s:" % run.tab, one_line(run.error or run.unavailable, 2000)
+            tell("tab %-12s %s" % ("%s:" % one_line(str(run.tab), 60), one_line(run.error or run.unavailable, 2000)
                                    or summary(run.results)))
     try:
         if args.json:
@@ -199,6 +202,8 @@ def _check_command(args: argparse.Namespace) -> int:
             write_atomically(args.junit_xml, lambda f: f.write(xml), "--junit-xml")
     except OSError as err:
         return error(PROG, "cannot write the report: %s" % err)
+    if not several and runs[0].error:  # a port that cannot be loaded: a usage error, the reports written
+        return error(PROG, runs[0].error)
     checked = [run for run in runs if not run.error and not run.unavailable]
     if not checked or not any(r.status != NOT_IMPLEMENTED for run in checked for r in run.results):
         error(PROG, "nothing was checked: %s" % (

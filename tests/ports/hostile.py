@@ -251,3 +251,47 @@ class ExitsWhileAForkHoldsTheChannel:
             time.sleep(60)
             os._exit(0)
         os._exit(3)
+
+
+class SetsidAndExit:
+    """Finding 1 of issue 24: a grandchild leaves the session and sleeps, holding the
+    pipes; the port's process exits."""
+
+    @staticmethod
+    def corr2d(X, K):
+        from ._channel import record_pid
+
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                record_pid()
+                time.sleep(600)
+            os._exit(0)
+        os._exit(0)
+
+
+class FloodsAfterTheLastCase:
+    """Finding 5 of issue 24: answers correctly, while a thread writes valid 96 MiB
+    frames on the channel, from before its first answer for as long as the channel is open."""
+
+    @staticmethod
+    def corr2d(X, K):
+        import threading
+
+        from ._channel import channel_fd, frame, record_pid
+
+        def flood():
+            data = frame({"seq": 0, "kind": "value", "message": "", "dtype": "float64", "shape": [12 * 2**20],
+                          "note": ""}, bytes(96 * 2**20))
+            try:
+                while True:
+                    os.write(channel_fd(), data)
+            except OSError:
+                pass
+
+        if not getattr(FloodsAfterTheLastCase, "started", False):
+            FloodsAfterTheLastCase.started = True
+            record_pid()
+            threading.Thread(target=flood, daemon=True).start()
+            time.sleep(0.5)  # the flood is on the channel before the answer
+        return book_numpy.corr2d(X, K)
