@@ -173,7 +173,20 @@ FINDINGS = {
     "tests.ports.forged_load": (2, "while loading (a load answer with fields of the wrong types)"),
     "tests.ports.forged_version": (0, r"adapter numpy 2.0\r\x1b[2K\x1b[32mPASS everything 32 passed, 0 failed"),
     "tests.ports.hostile:FloodsAfterTheLastCase": (1, "broke the checker's protocol on this case"),
+    # a correct port's daemons end with the check
+    "tests.ports.hostile:CorrectButLeavesDaemons": (0, "2 passed, 0 failed, 0 errors, 0 not implemented"),
 }
+
+
+def strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
 
 
 def survivors(path):
@@ -213,7 +226,9 @@ def test_a_finding_of_the_adversarial_campaign_is_one_line_and_leaves_nothing_be
     if status == 2:
         assert out == "" and len(err.splitlines()) == 1
     assert survivors(pids) == [] and (pids.exists() or port == "tests.ports.forged_version")
-    json.loads((tmp_path / "r.json").read_text())
+    for text in strings(json.loads((tmp_path / "r.json").read_text())):
+        text.encode("utf-8")  # valid UTF-8: no lone surrogate
+        assert not CONTROL.search(text), repr(text)
     check_junit(tmp_path / "r.xml")  # well-formed, and as pytest's own reports are
 
 
@@ -252,3 +267,25 @@ def test_a_case_files_generated_by_cannot_forge_the_first_line(tmp_path):
                                "--skip", "fresh", cwd=str(ROOT))
     assert out.splitlines()[0].startswith(r"mxconv-baseline 9\r\x1b[2K\x1b[32mPASS everything (sha256 ")
     assert not CONTROL.search(out + err), repr(out + err)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the supervisor's guarantees are Linux's")
+def test_the_ports_processes_end_when_the_checker_is_killed(two_cases, tmp_path):
+    pids = tmp_path / "pids"
+    env = dict(os.environ, MXCONV_TEST_PIDS=str(pids))
+    checker = subprocess.Popen([sys.executable, "-m", "mxconv.baseline", "check", "tests.ports.hostile:"
+                                "LeavesADaemonAndHangs", "--file", two_cases, "--skip", "fresh", "--timeout", "60"],
+                               cwd=str(ROOT), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not (pids.exists() and len(pids.read_text().split()) == 2) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(pids.read_text().split()) == 2  # the daemon, and the port's own process, hanging
+    checker.kill()
+    checker.wait(timeout=10)
+    assert survivors(pids) == []
+
+
+def test_the_isolated_checker_refuses_a_system_without_posix_pipes(monkeypatch):
+    monkeypatch.setattr(os, "name", "nt")
+    with pytest.raises(baseline.UsageError, match="which this system lacks"):
+        baseline.check_isolated("tests.ports.book_numpy")

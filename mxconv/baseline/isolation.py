@@ -332,6 +332,9 @@ def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout
         If the port cannot be loaded (or its process dies or hangs while loading).
     """
     timeout = check_timeout(timeout)
+    if os.name != "posix":
+        raise UsageError("a port's own process is read with selectors on pipes, which this system lacks: "
+                         "check the port in this process with check(), or on Linux or macOS")
     if not isinstance(port, str) or not port:
         raise TypeError("port must be a non-empty str (MODULE, MODULE:OBJECT or a path), got %r" % (port,))
     check_tab_name(tab)

@@ -295,3 +295,39 @@ class FloodsAfterTheLastCase:
             threading.Thread(target=flood, daemon=True).start()
             time.sleep(0.5)  # the flood is on the channel before the answer
         return book_numpy.corr2d(X, K)
+
+
+class CorrectButLeavesDaemons:
+    """Answers correctly; on each call leaves a daemon behind: forked twice, in a
+    session of its own, sleeping."""
+
+    @staticmethod
+    def corr2d(X, K):
+        from ._channel import record_pid
+
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                record_pid()
+                time.sleep(600)
+            os._exit(0)
+        os.wait()
+        return book_numpy.corr2d(X, K)
+
+
+class LeavesADaemonAndHangs:
+    """Leaves a daemon (forked twice, in a session of its own), then hangs."""
+
+    @staticmethod
+    def corr2d(X, K):
+        from ._channel import record_pid
+
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                record_pid()
+                time.sleep(600)
+            os._exit(0)
+        os.wait()
+        record_pid()
+        time.sleep(600)
