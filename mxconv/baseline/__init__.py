@@ -25,6 +25,10 @@ Profiles choose the cases (:data:`PROFILES`), each adding to the default:
   port's framework (or its own ``grad(fn, X, K, G)`` hook).
 - ``all`` is every case.
 
+Besides the golden cases of the packaged file (MXNet's own numbers, the document's
+outputs), every run adds fresh cases drawn from a seed (:mod:`.fresh`), whose answers
+exist only in the checker's process: a port must compute, not look its answers up.
+
 A case a port cannot take (no such function, keywords its function lacks, a batch
 where it takes one example) is *not implemented*, not failed.
 
@@ -48,13 +52,16 @@ The modules, each importing only those above it:
 - ``errors``, ``text``: the error types; text made safe for one line.
 - ``files``: reading a file, strict JSON, writing a file whole or not at all.
 - ``casefile``: the case file's format, Case, Baseline, :func:`load`, :func:`to_json`.
+- ``fresh``: cases drawn from a seed at every run, with a float64 NumPy reference.
 - ``results``: statuses, Result, :func:`summary`.
 - ``selection``: profiles, tags, expectation files, :func:`cases`.
 - ``adapters``: the per-framework table: hooks, gradients, float32 causes.
 - ``running``: one case's inputs through a port, as a plain Outcome.
+- ``protocol``: the frames between the checker and the port's process, each checked.
 - ``judging``: an Outcome against its case; :func:`check_case`, :func:`check`.
 - ``sources``: a port from a module, a file, a notebook or a d2l-book tab.
-- ``isolation``: the port in a child process; :func:`check_isolated`.
+- ``supervisor``, ``isolation``: the port in processes of its own, none outliving its
+  case; :func:`check_isolated`.
 - ``reports``, ``console``, ``cli``: the JSON, JUnit and scoreboard reports, and the
   command line; ``pytest_helper``: :func:`assert_case`.
 """
