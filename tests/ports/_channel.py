@@ -5,6 +5,7 @@ import json
 import os
 import stat
 import struct
+import time
 
 
 def channel_fd():
@@ -31,3 +32,15 @@ def record_pid():
     if path:
         with open(path, "a") as f:
             f.write("%d\n" % os.getpid())
+
+
+def leave_daemon():
+    """Fork a process that leaves this session and forks again; the grandchild records
+    its id and sleeps, a daemon whose parent has gone."""
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            record_pid()
+            time.sleep(600)
+        os._exit(0)
+    os.wait()

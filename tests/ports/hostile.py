@@ -259,14 +259,9 @@ class SetsidAndExit:
 
     @staticmethod
     def corr2d(X, K):
-        from ._channel import record_pid
+        from ._channel import leave_daemon
 
-        if os.fork() == 0:
-            os.setsid()
-            if os.fork() == 0:
-                record_pid()
-                time.sleep(600)
-            os._exit(0)
+        leave_daemon()
         os._exit(0)
 
 
@@ -303,15 +298,9 @@ class CorrectButLeavesDaemons:
 
     @staticmethod
     def corr2d(X, K):
-        from ._channel import record_pid
+        from ._channel import leave_daemon
 
-        if os.fork() == 0:
-            os.setsid()
-            if os.fork() == 0:
-                record_pid()
-                time.sleep(600)
-            os._exit(0)
-        os.wait()
+        leave_daemon()
         return book_numpy.corr2d(X, K)
 
 
@@ -320,14 +309,8 @@ class LeavesADaemonAndHangs:
 
     @staticmethod
     def corr2d(X, K):
-        from ._channel import record_pid
+        from ._channel import leave_daemon, record_pid
 
-        if os.fork() == 0:
-            os.setsid()
-            if os.fork() == 0:
-                record_pid()
-                time.sleep(600)
-            os._exit(0)
-        os.wait()
+        leave_daemon()
         record_pid()
         time.sleep(600)
