@@ -28,10 +28,37 @@ def two_cases(tmp_path_factory):
 
 
 def check(two_cases, port, *extra, timeout=120):
+    """Check ``port`` on the two cases in a checker of its own; on Linux, also that no
+    process of the run is left (each carries a mark in its environment)."""
     started = time.monotonic()
+    mark = "mxconv-test-%d-%d" % (os.getpid(), time.monotonic_ns())
     returncode, out, err = run("-m", "mxconv.baseline", "check", port, "--file", two_cases, "--profile", "strict",
-                               "--timeout", "2", "--skip", "fresh", *extra, cwd=str(ROOT), timeout=timeout)
-    return returncode, out, err, time.monotonic() - started
+                               "--timeout", "2", "--skip", "fresh", *extra, cwd=str(ROOT), timeout=timeout,
+                               env=dict(os.environ, MXCONV_TEST_MARK=mark))
+    seconds = time.monotonic() - started
+    if sys.platform.startswith("linux"):
+        assert marked(mark) == [], "processes of %s left behind" % port
+    return returncode, out, err, seconds
+
+
+def marked(mark):
+    """The live processes (zombies aside) whose environment holds ``mark``, after a few seconds' grace."""
+    needle = ("MXCONV_TEST_MARK=%s\0" % mark).encode()
+    deadline = time.monotonic() + 5
+    while True:
+        found = []
+        for name in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/environ" % name, "rb") as f:
+                    if needle in f.read() + b"\0":
+                        with open("/proc/%s/stat" % name) as g:
+                            if g.read().rsplit(")", 1)[1].split()[0] != "Z":
+                                found.append(int(name))
+            except (OSError, ValueError):
+                continue
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 # port: exit code, the last line, and what each case's line says
