@@ -330,6 +330,9 @@ def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout
     ------
     PortLoadError
         If the port cannot be loaded (or its process dies or hangs while loading).
+    UsageError
+        For a timeout out of range, a bad tab name, an unknown framework, or a system
+        without POSIX pipes (Windows), before any process is started.
     """
     timeout = check_timeout(timeout)
     if os.name != "posix":
