@@ -74,6 +74,8 @@ HOSTILE = {
     # its exit is seen within a second, not at the timeout, though a fork keeps the pipes open
     "ExitsWhileAForkHoldsTheChannel": (1, "0 passed, 0 failed, 2 errors, 0 not implemented",
                                        ["the port ended the process with status 3 on this case"]),
+    "KillsItsSupervisor": (1, "0 passed, 0 failed, 2 errors, 0 not implemented",
+                           ["the port's process was killed by SIGKILL on this case"]),
     "KillsItself": (1, "0 passed, 0 failed, 2 errors, 0 not implemented",
                     ["the port's process was killed by SIGKILL on this case"]),
     "Hangs": (1, "0 passed, 0 failed, 2 errors, 0 not implemented", ["timed out after 2 s"]),
