@@ -121,7 +121,7 @@ def test_a_bad_tab_name_is_refused_before_any_work(tab):
 
 
 def test_a_tab_is_only_for_a_d2l_book_source():
-    with pytest.raises(baseline.UsageError, match=r"a tab selects cells of a d2l-book source \(.md\)"):
+    with pytest.raises(baseline.UsageError, match=r"tab selects a tab of a d2l-book source \(.md\)"):
         baseline.load_port(str(PORTS / "book_numpy.py"), tab="numpy")
     with pytest.raises(TypeError, match="tab must be a str"):
         baseline.load_port(TABS, tab=5)

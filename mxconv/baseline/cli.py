@@ -20,7 +20,7 @@ from .reports import SCOREBOARD_PROFILES, Run, json_report, junit_report, scoreb
 from .results import NOT_IMPLEMENTED, XPASS, Result, counts, summary
 from .fresh import check_seed, new_seed
 from .selection import PROFILES, load_expectations, select, with_expectations, with_fresh
-from .sources import check_tab_name, md_tabs
+from .sources import check_port, check_tab_name, is_d2l_book, md_tabs
 from .text import one_line
 
 __all__ = ["main"]
@@ -96,16 +96,10 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
                              % ", ".join(FRAMEWORKS))
 
 
-def _port_name(port: str, what: str = "PORT") -> str:
-    if not port:
-        raise UsageError("%s is empty: name a module, a file, a notebook or a d2l-book source" % what)
-    return port
-
-
 def _targets(port: str, tab: Optional[str]) -> List[Tuple[str, Optional[str], str]]:
     """(port, tab, why it is not checked here) for each run: a d2l-book file without
     --tab is each of its tabs, those whose framework does not import here not checked."""
-    if tab is not None or not port.partition(":")[0].lower().endswith(".md"):
+    if tab is not None or not is_d2l_book(port):
         return [(port, tab, "")]
     try:
         tabs = md_tabs(port)
@@ -125,10 +119,7 @@ def _targets(port: str, tab: Optional[str]) -> List[Tuple[str, Optional[str], st
 
 
 def _check_command(args: argparse.Namespace) -> int:
-    port = _port_name(args.port)
-    check_tab_name(args.tab, "--tab")
-    if args.tab is not None and not port.partition(":")[0].lower().endswith(".md"):
-        raise UsageError("--tab selects a tab of a d2l-book source (.md); %s is not one" % one_line(port, 200))
+    port = check_port(args.port, args.tab, "PORT", "--tab")
     check_framework(args.framework)
     timeout = check_timeout(args.timeout, "--timeout")
     seed = new_seed() if args.seed is None else check_seed(args.seed, "--seed")
@@ -218,7 +209,7 @@ def _check_command(args: argparse.Namespace) -> int:
 
 
 def _scoreboard_command(args: argparse.Namespace) -> int:
-    ports = [_port_name(spec, "a PORT") for spec in args.ports]
+    ports = [check_port(spec, None, "a PORT") for spec in args.ports]
     check_framework(args.framework)
     timeout = check_timeout(args.timeout, "--timeout")
     seed = new_seed() if args.seed is None else check_seed(args.seed, "--seed")

@@ -27,9 +27,10 @@ import numpy as np
 from .casefile import Case
 from .errors import UsageError
 
-__all__ = ["FRESH_FUNCTIONS", "PER_FUNCTION", "new_seed", "check_seed", "reference", "tolerance", "fresh_cases"]
+__all__ = ["FRESH_FUNCTIONS", "PER_FUNCTION", "TAGS", "new_seed", "check_seed", "reference", "tolerance", "fresh_cases"]
 
 FRESH_FUNCTIONS = ("corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1")
+TAGS = ("fresh", "padding", "stride")  # the tags a fresh case may carry
 # cases per book function that a case profile adds: eight in all by default, sixteen more in extended
 PER_FUNCTION = {"default": 2, "extended": 4}
 MAX_CHANNELS, MAX_OUT_CHANNELS, MAX_KERNEL, MAX_EXTRA = 64, 4, 5, 4
@@ -120,7 +121,7 @@ def fresh_cases(seed: int, case_profiles: Sequence[str]) -> List[Case]:
                 expected = reference(X, K, drawn["padding"], drawn["stride"])
                 expected = expected[0] if function in ("corr2d", "corr2d_multi_in") else expected
                 x, k = _inputs(function, X, K)
-                tags = ("fresh",) + (("padding", "stride") if keywords else ())
+                tags = TAGS if keywords else TAGS[:1]
                 cases.append(Case(
                     id="fresh-%d-%d" % (seed, len(cases) + 1), function=function, profile=profile,
                     source="fresh, seed %d: computed in float64 by the checker's own NumPy reference" % seed,

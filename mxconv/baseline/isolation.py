@@ -29,9 +29,9 @@ from .errors import CheckerError, PortLoadError, UsageError
 from .judging import judge
 from .protocol import ProtocolError, Reader, answer_frame, encode, load_info, outcome_of, read_request, request_frame
 from .results import ERROR, Result
-from .running import raised, run
+from .running import Outcome, raised, run
 from .selection import cases as profile_cases
-from .sources import check_tab_name, load_port
+from .sources import check_port, load_port
 from .text import one_line
 
 __all__ = ["DEFAULT_TIMEOUT", "MAX_TIMEOUT", "check_timeout", "check_isolated", "serve"]
@@ -155,7 +155,7 @@ class _Child:
             self.kill()
             raise
 
-    def run(self, case: Case) -> Any:
+    def run(self, case: Case) -> Outcome:
         self.seq += 1
         request, max_payload = request_frame(self.seq, case)
         header, payload = self._exchange(request, max_payload, "on this case")
@@ -338,11 +338,7 @@ def check_isolated(port: str, cases: Optional[Sequence[Case]] = None, *, timeout
     if os.name != "posix":
         raise UsageError("a port's own process is read with selectors on pipes, which this system lacks: "
                          "check the port in this process with check(), or on Linux or macOS")
-    if not isinstance(port, str) or not port:
-        raise TypeError("port must be a non-empty str (MODULE, MODULE:OBJECT or a path), got %r" % (port,))
-    check_tab_name(tab)
-    if tab and not port.partition(":")[0].lower().endswith(".md"):
-        raise UsageError("a tab selects cells of a d2l-book source (.md); %s is not one" % one_line(port, 200))
+    check_port(port, tab)
     check_framework(framework)
     chosen = profile_cases() if cases is None else cases
     results: List[Result] = []

@@ -1,11 +1,12 @@
 """Which cases run: the profiles, tags to skip, and expectation files."""
 import dataclasses
 import os
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from .casefile import CASE_PROFILES, MAX_TEXT, Case, load
 from .errors import BaselineError
 from .files import loads_strict, read_regular
+from .fresh import TAGS as FRESH_TAGS
 from .fresh import check_seed, fresh_cases, new_seed
 from .results import EXPECTABLE
 from .text import one_line
@@ -71,25 +72,29 @@ def with_fresh(chosen: Sequence[Case], profile: Union[str, Iterable[str]], skip:
                seed: int) -> List[Case]:
     """``chosen`` (the file's cases of ``profile``), then the fresh cases of ``seed`` for
     that profile, less those tagged with a tag in ``skip``."""
-    names, skipped = _names("profile", profile), set(_names("skip", skip))
-    wanted = {p for name in names for p in PROFILES[name]}
-    fresh = [c for c in fresh_cases(check_seed(seed), sorted(wanted)) if not set(c.tags) & skipped]
+    skipped = set(_names("skip", skip))
+    fresh = [c for c in fresh_cases(check_seed(seed), sorted(_case_profiles(profile))) if not set(c.tags) & skipped]
     return list(chosen) + fresh
+
+
+def _case_profiles(profile: Union[str, Iterable[str]]) -> Set[str]:
+    """The case profiles a profile (or several) runs; BaselineError for an unknown one."""
+    names = _names("profile", profile)
+    unknown = [p for p in names if p not in PROFILES]
+    if unknown or not names:
+        raise BaselineError("unknown profile %s; the profiles are %s" % (
+            ", ".join(map(repr, unknown)) or "(none given)", ", ".join(PROFILES)))
+    return {p for name in names for p in PROFILES[name]}
 
 
 def select(all_cases: Sequence[Case], profile: Union[str, Iterable[str]] = "default",
            skip: Iterable[str] = ()) -> List[Case]:
     """The cases of ``profile`` among ``all_cases``, less those tagged with a tag in ``skip``."""
-    names, skip = _names("profile", profile), _names("skip", skip)
-    unknown = [p for p in names if p not in PROFILES]
-    if unknown or not names:
-        raise BaselineError("unknown profile %s; the profiles are %s" % (
-            ", ".join(map(repr, unknown)) or "(none given)", ", ".join(PROFILES)))
-    tags = sorted({t for c in all_cases for t in c.tags} | {"fresh"})
+    wanted, skip = _case_profiles(profile), _names("skip", skip)
+    tags = sorted({t for c in all_cases for t in c.tags} | set(FRESH_TAGS))
     unknown = [t for t in skip if t not in tags]
     if unknown:
         raise BaselineError("unknown tag %s; the tags are %s" % (", ".join(map(repr, unknown)), ", ".join(tags)))
-    wanted = {p for name in names for p in PROFILES[name]}
     return [c for c in all_cases if c.profile in wanted and not set(c.tags) & set(skip)]
 
 

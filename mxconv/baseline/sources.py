@@ -19,7 +19,8 @@ from .files import read_regular
 from .running import raised
 from .text import one_line
 
-__all__ = ["DEFAULT_TAB", "load_port", "md_tabs", "check_tab_name", "runnable"]
+__all__ = ["DEFAULT_TAB", "load_port", "md_tabs", "md_cells", "is_d2l_book", "check_port", "check_tab_name",
+           "runnable"]
 
 Port = Any
 Cells = List[Tuple[str, str]]  # (label, source)
@@ -32,6 +33,25 @@ _TAB_LINE = re.compile(r"\s*(?:%%tab|#@tab)\s+(.*?)\s*\Z")
 _PREAMBLE = re.compile(r"\s*%load_ext\s+d2lbook\.tab\b")
 _RUN_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")  # their body is Python
 _ASSIGNED = re.compile(r"[A-Za-z_][\w, ]*=\s*[!%]")  # x = !ls, x = %timeit f()
+
+
+def is_d2l_book(port: str) -> bool:
+    """Whether ``port`` names a d2l-book source (``.md``), whose tabs are ports."""
+    return port.partition(":")[0].lower().endswith(".md")
+
+
+def check_port(port: Any, tab: Any = None, port_name: str = "port", tab_name: str = "tab") -> str:
+    """``port`` if it names a port (a non-empty str) and ``tab`` fits it (None or empty,
+    or a tab's name for a d2l-book source): the one check of both, for Python and the
+    command line. TypeError for a non-str, UsageError for any other value."""
+    if not isinstance(port, str):
+        raise TypeError("%s must be a non-empty str (MODULE, MODULE:OBJECT or a path), got %r" % (port_name, port))
+    if not port:
+        raise UsageError("%s is empty: name a module, a file, a notebook or a d2l-book source" % port_name)
+    check_tab_name(tab, tab_name)
+    if tab and not is_d2l_book(port):
+        raise UsageError("%s selects a tab of a d2l-book source (.md); %s is not one" % (tab_name, one_line(port, 200)))
+    return port
 
 
 def check_tab_name(tab: Any, name: str = "tab") -> Optional[str]:
@@ -62,13 +82,9 @@ def load_port(spec: str, *, tab: Optional[str] = None, verbose: Optional[List[st
     UsageError
         For a bad tab name, or ``tab`` with a port that is not a d2l-book source.
     """
-    if not isinstance(spec, str) or not spec:
-        raise TypeError("a port is named by a non-empty str (MODULE, MODULE:OBJECT or a path), got %r" % (spec,))
-    check_tab_name(tab)
+    check_port(spec, tab)
     target, _, attribute = spec.partition(":")
     lowered = target.lower()
-    if tab and not lowered.endswith(".md"):
-        raise UsageError("a tab selects cells of a d2l-book source (.md); %s is not one" % one_line(target, 200))
     skipped = [] if verbose is None else verbose
     if lowered.endswith((".ipynb", ".md")):
         if attribute:
@@ -77,7 +93,7 @@ def load_port(spec: str, *, tab: Optional[str] = None, verbose: Optional[List[st
             if not tab:
                 raise PortLoadError("%s: name the tab to check with --tab (its tabs: %s)" % (
                     target, ", ".join(md_tabs(target)) or "none"))
-            cells = _md_cells(target, tab, skipped)
+            cells = md_cells(target, tab, skipped)
         else:
             cells = _notebook_cells(target)
         return _run_cells(target, cells, skipped)
@@ -173,7 +189,9 @@ def _is_preamble(code: str) -> bool:
     return bool(_PREAMBLE.match(code.lstrip("\n")))
 
 
-def _md_cells(path: str, tab: str, skipped: List[str]) -> Cells:
+def md_cells(path: str, tab: str, skipped: List[str]) -> Cells:
+    """The cells ``tab`` of a d2l-book file runs: (label, code), d2l-book's preamble
+    skipped (and named in ``skipped``)."""
     blocks = _md_blocks(path)
     tabs = md_tabs(path)
     if tab not in tabs:
