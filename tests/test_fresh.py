@@ -85,6 +85,15 @@ def test_the_reference_agrees_with_mxnets_golden_numbers():
     assert checked >= 25
 
 
+def test_the_bound_for_the_largest_cases_is_about_what_the_docs_say():
+    # docs/ports.md: "for 64 channels and a 5x5 kernel, about 0.04 on sums of up to 400"
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, (64, 9, 9)).astype(np.float32)
+    K = rng.uniform(-1, 1, (4, 64, 5, 5)).astype(np.float32)
+    largest_sum = fresh.reference(np.abs(X), np.abs(K)).max()
+    assert 300 < largest_sum < 500 and 0.03 < fresh.tolerance(X, K, (0, 0), (1, 1)) < 0.05
+
+
 def test_a_sum_in_float32_in_the_worst_order_stays_within_the_bound():
     # Sorted by magnitude, largest first, each product rounded: a float32 port's worst case.
     rng = np.random.default_rng(5)

@@ -27,7 +27,8 @@ from .adapters import adapter, check_framework, framework_of
 from .casefile import MAX_ELEMENTS, Case
 from .errors import CheckerError, PortLoadError, UsageError
 from .judging import judge
-from .protocol import ProtocolError, Reader, answer_frame, encode, load_info, outcome_of, read_request, request_frame
+from .protocol import (LoadFailed, ProtocolError, Reader, answer_frame, encode, load_info, outcome_of, read_request,
+                       request_frame)
 from .results import ERROR, Result
 from .running import Outcome, raised, run
 from .selection import cases as profile_cases
@@ -146,9 +147,9 @@ class _Child:
         self.selector.register(self.prints, selectors.EVENT_READ)
         try:
             self.info = load_info(self._exchange(b"", 0, "while loading")[0])
-        except (ProtocolError, LookupError) as err:
+        except (ProtocolError, LoadFailed) as err:
             self.kill()  # a child whose load failed is ended like any other
-            if isinstance(err, LookupError):
+            if isinstance(err, LoadFailed):
                 raise _PortFailed(str(err)) from None
             raise _PortFailed("the port's process broke the checker's protocol while loading (%s)" % err) from None
         except BaseException:

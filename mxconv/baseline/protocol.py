@@ -18,7 +18,7 @@ from .files import loads_strict
 from .running import KINDS, Outcome
 from .text import one_line
 
-__all__ = ["MAX_HEADER", "ProtocolError", "encode", "Reader", "request_frame", "read_request", "answer_frame",
+__all__ = ["MAX_HEADER", "ProtocolError", "LoadFailed", "encode", "Reader", "request_frame", "read_request", "answer_frame",
            "outcome_of", "load_info"]
 
 MAX_HEADER = 2**16
@@ -26,6 +26,10 @@ MAX_HEADER = 2**16
 
 class ProtocolError(Exception):
     """The other process broke the checker's protocol, or the channel closed."""
+
+
+class LoadFailed(Exception):
+    """The port's process answered that it could not load the port; the message is its reason."""
 
 
 def encode(header: Dict[str, Any], payload: bytes = b"") -> bytes:
@@ -146,10 +150,10 @@ def outcome_of(header: Dict[str, Any], payload: bytes, seq: int) -> Outcome:
 
 def load_info(header: Dict[str, Any]) -> Dict[str, Any]:
     """What the child found when it loaded the port, each field checked; ProtocolError
-    for a malformed answer, LookupError (with the child's reason) for a failed load."""
+    for a malformed answer, LoadFailed (with the child's reason) for a failed load."""
     if header.get("loaded") is False and set(header) <= {"loaded", "message", "payload"}:
         message = header.get("message")
-        raise LookupError(one_line(message, 2000) if isinstance(message, str) else "?")
+        raise LoadFailed(one_line(message, 2000) if isinstance(message, str) else "?")
     framework, version, skipped = header.get("framework"), header.get("version"), header.get("skipped")
     if not (header.get("loaded") is True and isinstance(framework, str) and isinstance(version, str)
             and isinstance(skipped, list) and all(isinstance(s, str) for s in skipped) and len(skipped) <= 1000):
