@@ -30,7 +30,8 @@ def test_junit_counts_a_fail_and_an_xpass_as_failures_each_with_its_element():
     xpass = Result(CASE, "xpass", message="expected fail (why), but passed")
     suite = junit_of(failed, xpass, Result(CASE, "error", message="ValueError: no"), Result(CASE, "pass"))
     suite = suite.find("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("4", "2", "1", "0")
+    counted = (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped"))
+    assert counted == ("4", "2", "1", "0")
     cases = suite.findall("testcase")
     assert [c[0].tag if len(c) else None for c in cases] == ["failure", "failure", "error", None]
     # the failure's message carries the error's size, not only where it is largest

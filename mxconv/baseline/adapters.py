@@ -17,7 +17,8 @@ from .errors import UsageError
 from .text import one_line
 
 __all__ = ["Framework", "TABLE", "FRAMEWORKS", "Adapter", "NO_ADAPTER", "check_framework", "framework_of",
-           "framework_of_type", "adapter", "gradients", "read_result", "float32_handover", "float64_causes", "mxnet_cause"]
+           "framework_of_type", "adapter", "gradients", "read_result", "float32_handover", "float64_causes",
+           "mxnet_cause"]
 
 Port = Any
 Hook = Callable[[Any], Any]

@@ -18,7 +18,8 @@ from .files import loads_strict
 from .running import KINDS, Outcome
 from .text import one_line
 
-__all__ = ["MAX_HEADER", "ProtocolError", "LoadFailed", "encode", "Reader", "request_frame", "read_request", "answer_frame",
+__all__ = ["MAX_HEADER", "ProtocolError", "LoadFailed", "encode", "Reader", "request_frame", "read_request",
+           "answer_frame",
            "outcome_of", "load_info"]
 
 MAX_HEADER = 2**16

@@ -66,7 +66,8 @@ def json_report(runs: Sequence[Run], case_set: Baseline, profiles: Sequence[str]
                         "platform": sys.platform},
         "profiles": list(profiles),
         "runs": [{
-            "port": one_line(run.port, 1000), "tab": None if run.tab is None else one_line(run.tab, 60), "framework": one_line(run.framework, 100) or None,
+            "port": one_line(run.port, 1000), "tab": None if run.tab is None else one_line(run.tab, 60),
+            "framework": one_line(run.framework, 100) or None,
             "framework_version": one_line(run.framework_version, 100) or None,
             "error": one_line(run.error, 2000) or None, "unavailable": one_line(run.unavailable, 2000) or None,
             "summary": counts(run.results),
