@@ -54,6 +54,9 @@ def test_the_default_profile_asks_what_the_book_does_and_no_more():
             assert K.shape[-2] <= X.shape[-2] and K.shape[-1] <= X.shape[-1]
             assert set(case.kwargs) <= {"padding", "stride"} and case.rtol == 0 and 0 < case.atol < 1
             assert case.function in ("corr2d_multi_in", "corr2d_multi_in_out") or not case.kwargs
+            if case.kwargs:  # padding below the kernel's size, strides up to 3
+                assert all(p < k for p, k in zip(case.kwargs["padding"], K.shape[-2:]))
+                assert all(1 <= s <= 3 for s in case.kwargs["stride"])
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
